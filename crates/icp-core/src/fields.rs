@@ -1,0 +1,263 @@
+//! Canonical fields: their types, the CRM export headers that map onto them,
+//! and the normalisers that turn CRM and provider values into one form
+//! (industry onto one taxonomy, country onto ISO 3166 alpha-2).
+
+use crate::value::{Kind, Value, fold_text, parse_as};
+
+/// A field every reader and source maps into.
+pub struct Canonical {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub about: &'static str,
+}
+
+macro_rules! canonical {
+    ($($name:literal $kind:ident $about:literal),* $(,)?) => {
+        pub const CANONICAL: &[Canonical] = &[$(Canonical { name: $name, kind: Kind::$kind, about: $about }),*];
+    };
+}
+
+canonical! {
+    "domain" Text "registrable domain of the company, e.g. example.co.uk",
+    "name" Text "company name",
+    "industry" Text "industry on icp's taxonomy (e.g. Software, Financial Services); raw value in industry_raw",
+    "employees" Number "headcount: a number or a range such as 51-200",
+    "revenue" Number "annual revenue in USD: a number or a band such as $10M-$50M",
+    "valuation" Number "company valuation in USD",
+    "funding_total" Number "total funding raised in USD",
+    "country" Text "ISO 3166 alpha-2 code; raw value in country_raw",
+    "region" Text "state, province or region",
+    "city" Text "city",
+    "founded_year" Number "year the company was founded",
+    "company_age" Number "years since founded_year at the run's as_of (derived)",
+    "business_model" Text "B2B, B2C or B2B2C",
+    "funding_stage" Text "e.g. Seed, Series A, Series B, Public",
+    "last_funding_date" Date "date of the last funding round",
+    "ownership" Text "private, public, subsidiary, ...",
+    "partners" List "partner companies or programmes",
+    "technologies" List "technology ids (see the technographic rules file)",
+    "intent_score" Number "decayed intent score",
+    "intent_surge" Number "last 7 days vs the 90-day baseline (1.0 = normal)",
+    "intent_last_seen" Date "date of the latest intent event",
+    "intent_topics" List "top intent topics",
+    "job_title" Text "a person's job title",
+    "seniority" Text "a person's seniority (c-level, vp, director, manager, ...)",
+    "department" Text "a person's department",
+    "role" Text "community member role (developer, it professional, analyst, ...)",
+    "email" Text "e-mail address",
+    "handle" Text "community handle",
+    "join_date" Date "date the member joined the community",
+    "last_active" Date "date of the member's latest activity",
+    "posts" Number "posts written",
+    "replies" Number "replies written",
+    "events_attended" Number "events, webinars and meetups attended",
+    "contributions" Number "contributions (answers accepted, code, content)",
+}
+
+pub fn canonical(name: &str) -> Option<&'static Canonical> {
+    CANONICAL.iter().find(|c| c.name == name)
+}
+
+/// Normalise a header to the snake_case name conditions use:
+/// "Lifecycle Stage" -> "lifecycle_stage", "Country/Region" -> "country_region".
+pub fn snake_case(header: &str) -> String {
+    let mut out = String::with_capacity(header.len());
+    let mut prev_lower = false;
+    for c in header.trim().trim_start_matches('\u{feff}').chars() {
+        if c.is_alphanumeric() {
+            if c.is_uppercase() && prev_lower {
+                out.push('_');
+            }
+            prev_lower = c.is_lowercase() || c.is_ascii_digit();
+            out.extend(c.to_lowercase());
+        } else {
+            if !out.is_empty() && !out.ends_with('_') {
+                out.push('_');
+            }
+            prev_lower = false;
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    out
+}
+
+/// The canonical field a CRM export header stands for (HubSpot, Salesforce,
+/// Pipedrive and provider names), if any. Compares snake_case forms.
+pub fn canonical_for_header(header: &str) -> Option<&'static str> {
+    let h = snake_case(header);
+    if canonical(&h).is_some() && h != "company_age" {
+        return CANONICAL.iter().find(|c| c.name == h).map(|c| c.name);
+    }
+    let name = match h.as_str() {
+        "company_domain_name" | "company_domain" | "website_domain" | "primary_domain" => "domain",
+        "company_name" | "company" | "account_name" | "organization_name" | "organization"
+        | "organisation_name" => "name",
+        "industry_category" | "category_industry" | "sector" => "industry",
+        "number_of_employees" | "employee_count" | "employees_count" | "num_employees"
+        | "estimated_num_employees" | "headcount" | "company_size" | "size" | "employee_range" => {
+            "employees"
+        }
+        "annual_revenue" | "annualrevenue" | "estimated_annual_revenue" | "revenue_usd" => "revenue",
+        "country_region" | "billing_country" | "country_code" | "hq_country" => "country",
+        "state_region" | "billing_state_province" | "state" | "province" => "region",
+        "billing_city" | "hq_city" => "city",
+        "year_founded" | "founded" | "founded_in" => "founded_year",
+        "tech" | "technology_names" | "tech_stack" | "technology" => "technologies",
+        "last_funding_round_date" | "latest_funding_date" | "last_round_date" => "last_funding_date",
+        "last_funding_stage" | "latest_funding_stage" | "funding_round" => "funding_stage",
+        "total_funding" | "total_money_raised" | "total_funding_usd" => "funding_total",
+        "title" | "job_function_title" => "job_title",
+        "e_mail" | "email_address" | "work_email" => "email",
+        "username" | "user_name" | "login" => "handle",
+        "joined_at" | "joined" | "member_since" => "join_date",
+        "last_active_at" | "last_seen" | "last_activity_date" => "last_active",
+        _ => return None,
+    };
+    Some(name)
+}
+
+/// Parse a raw value for a field: canonical fields get their normaliser
+/// (industry taxonomy, ISO country codes), others parse as `kind`.
+pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
+    match (field, kind) {
+        ("industry", Kind::Text) => match parse_as(Kind::Text, raw) {
+            Value::Text(t) => Value::Text(
+                industry_for(&t).map_or(t, |canon| fold_text(canon).into_boxed_str()),
+            ),
+            v => v,
+        },
+        ("country", Kind::Text) => match parse_as(Kind::Text, raw) {
+            Value::Text(t) => Value::Text(
+                country_code(&t).map_or(t, |code| code.to_ascii_lowercase().into_boxed_str()),
+            ),
+            v => v,
+        },
+        _ => parse_as(kind, raw),
+    }
+}
+
+/// icp's industry taxonomy: HubSpot's option labels and internal values,
+/// Salesforce picklist names and providers' lower-case names map onto it.
+const INDUSTRIES: &[(&str, &[&str])] = &[
+    ("Software", &["computer software", "software", "software development", "saas", "enterprise software"]),
+    ("Information Technology", &["information technology and services", "information technology & services", "it services and it consulting", "technology", "information technology", "computer & network security", "computer and network security", "computer networking"]),
+    ("Internet", &["internet", "online media", "e-commerce", "ecommerce"]),
+    ("Financial Services", &["financial services", "finance", "investment management", "investment banking", "capital markets", "venture capital & private equity", "venture capital and private equity", "fintech"]),
+    ("Banking", &["banking"]),
+    ("Insurance", &["insurance"]),
+    ("Healthcare", &["hospital & health care", "hospital and health care", "hospitals and health care", "healthcare", "health care", "health, wellness & fitness", "health wellness and fitness", "medical practice", "mental health care"]),
+    ("Biotechnology", &["biotechnology", "biotech"]),
+    ("Pharmaceuticals", &["pharmaceuticals", "pharmaceutical manufacturing"]),
+    ("Medical Devices", &["medical devices", "medical equipment manufacturing"]),
+    ("Manufacturing", &["manufacturing", "industrial automation", "machinery", "mechanical or industrial engineering", "electrical/electronic manufacturing", "electrical and electronic manufacturing"]),
+    ("Retail", &["retail", "consumer goods", "apparel & fashion", "apparel and fashion", "luxury goods & jewelry", "sporting goods"]),
+    ("Marketing & Advertising", &["marketing and advertising", "marketing & advertising", "advertising services", "public relations and communications"]),
+    ("Real Estate", &["real estate", "commercial real estate"]),
+    ("Construction", &["construction", "building materials", "architecture & planning", "architecture and planning"]),
+    ("Education", &["education", "education management", "higher education", "e-learning", "primary/secondary education", "education administration programs"]),
+    ("Government", &["government administration", "government", "public sector", "government relations"]),
+    ("Nonprofit", &["non-profit organization management", "nonprofit organization management", "non-profit organizations", "nonprofit", "non-profit", "philanthropy"]),
+    ("Telecommunications", &["telecommunications", "wireless"]),
+    ("Media & Entertainment", &["media", "entertainment", "media production", "broadcast media", "publishing", "newspapers", "music", "computer games", "online audio and video media"]),
+    ("Hospitality", &["hospitality", "restaurants", "food & beverages", "food and beverage services", "leisure, travel & tourism", "leisure travel and tourism"]),
+    ("Transportation & Logistics", &["logistics and supply chain", "transportation/trucking/railroad", "transportation", "logistics", "airlines/aviation", "truck transportation"]),
+    ("Energy", &["oil & energy", "oil and energy", "renewables & environment", "renewables and environment", "utilities", "energy"]),
+    ("Consulting", &["management consulting", "consulting", "business consulting and services"]),
+    ("Legal", &["law practice", "legal services", "legal"]),
+    ("Accounting", &["accounting"]),
+    ("Staffing & Recruiting", &["staffing and recruiting", "staffing & recruiting", "human resources", "human resources services"]),
+    ("Automotive", &["automotive", "motor vehicle manufacturing"]),
+    ("Local Services", &["consumer services", "individual & family services", "individual and family services", "facilities services", "events services", "cosmetics", "personal care services", "home services", "veterinary", "wellness and fitness services"]),
+];
+
+/// Map a folded industry label (or a HubSpot internal value such as
+/// `computer_software`) onto the taxonomy.
+pub fn industry_for(folded: &str) -> Option<&'static str> {
+    let label = folded.replace('_', " ");
+    INDUSTRIES
+        .iter()
+        .find(|(canon, aliases)| fold_text(canon) == label || aliases.contains(&label.as_str()))
+        .map(|(canon, _)| *canon)
+}
+
+/// The taxonomy's names, for docs and the linter.
+pub fn industries() -> impl Iterator<Item = &'static str> {
+    INDUSTRIES.iter().map(|(c, _)| *c)
+}
+
+/// ISO 3166 alpha-2 code for a country written as a code or a name
+/// ("Germany", "germany", "DE", "DEU", "United States", "USA", "UK").
+pub fn country_code(raw: &str) -> Option<&'static str> {
+    let t = raw.trim();
+    let alias = match fold_text(t).as_str() {
+        "uk" | "united kingdom" | "great britain" | "england" | "scotland" | "wales" | "northern ireland" => "GB",
+        "usa" | "us" | "u.s." | "u.s.a." | "united states of america" | "america" => "US",
+        "uae" => "AE",
+        "south korea" | "korea" => "KR",
+        "russia" => "RU",
+        "czech republic" | "czechia" => "CZ",
+        "the netherlands" | "holland" => "NL",
+        _ => "",
+    };
+    if !alias.is_empty() {
+        return Some(alias);
+    }
+    use std::str::FromStr;
+    let c = celes::Country::from_str(t)
+        .or_else(|_| celes::Country::from_alpha2(&t.to_ascii_uppercase()))
+        .or_else(|_| celes::Country::from_alpha3(&t.to_ascii_uppercase()))
+        .ok()?;
+    Some(c.alpha2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_from_crm_exports() {
+        for (h, f) in [
+            ("Company Domain Name", "domain"),
+            ("Number of Employees", "employees"),
+            ("Annual Revenue", "revenue"),
+            ("Country/Region", "country"),
+            ("Billing Country", "country"),
+            ("Account Name", "name"),
+            ("Organization - Name", "name"),
+            ("Industry", "industry"),
+            ("Employees", "employees"),
+            ("NumberOfEmployees", "employees"),
+            ("Year Founded", "founded_year"),
+            ("technologies", "technologies"),
+        ] {
+            assert_eq!(canonical_for_header(h), Some(f), "{h}");
+        }
+        assert_eq!(canonical_for_header("Lifecycle Stage"), None);
+        assert_eq!(canonical_for_header("company_age"), None, "derived, never read");
+        assert_eq!(snake_case("Lifecycle Stage"), "lifecycle_stage");
+        assert_eq!(snake_case("\u{feff}Record ID"), "record_id");
+        assert_eq!(snake_case("NumberOfEmployees"), "number_of_employees");
+        assert_eq!(snake_case("  Organization - Website "), "organization_website");
+    }
+
+    #[test]
+    fn industries_onto_the_taxonomy() {
+        let ind = |raw: &str| parse_field("industry", Kind::Text, raw);
+        assert_eq!(ind("COMPUTER_SOFTWARE"), Value::Text("software".into()));
+        assert_eq!(ind("Computer Software"), Value::Text("software".into()));
+        assert_eq!(ind("financial services"), Value::Text("financial services".into()));
+        assert_eq!(ind("Hospital & Health Care"), Value::Text("healthcare".into()));
+        assert_eq!(ind("Underwater Basket Weaving"), Value::Text("underwater basket weaving".into()));
+    }
+
+    #[test]
+    fn countries_onto_iso_codes() {
+        for (raw, code) in [("Germany", "DE"), ("germany", "DE"), ("DE", "DE"), ("DEU", "DE"), ("United States", "US"), ("USA", "US"), ("United Kingdom", "GB"), ("UK", "GB"), ("france", "FR")] {
+            assert_eq!(country_code(raw), Some(code), "{raw}");
+        }
+        assert_eq!(country_code("Atlantis"), None);
+        assert_eq!(parse_field("country", Kind::Text, "Germany"), Value::Text("de".into()));
+    }
+}

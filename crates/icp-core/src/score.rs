@@ -1,0 +1,247 @@
+//! Building records from input columns and scoring them: filters, traits,
+//! fit and intent, tier, coverage and reasons.
+
+use std::fmt::Write as _;
+
+use crate::condition::Truth;
+use crate::fields::{canonical_for_header, parse_field, snake_case};
+use crate::profile::{Axis, OnMissing, Profile};
+use crate::value::{Kind, Value, parse_as};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Tier {
+    One,
+    Two,
+    Three,
+    Excluded,
+}
+
+impl Tier {
+    pub const ALL: [Tier; 4] = [Tier::One, Tier::Two, Tier::Three, Tier::Excluded];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::One => "1",
+            Tier::Two => "2",
+            Tier::Three => "3",
+            Tier::Excluded => "excluded",
+        }
+    }
+}
+
+/// One account's result. Reused across rows (`score_into`) so scoring
+/// allocates nothing per row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    pub score: i32,
+    pub fit: i32,
+    pub intent: i32,
+    pub tier: Tier,
+    /// Index of the filter that removed the account.
+    pub excluded_by: Option<usize>,
+    /// Filters that could not be evaluated (missing fields) and did not
+    /// exclude.
+    pub unknown_filters: Vec<usize>,
+    /// Sum of |weight| over evaluable traits / sum over all traits.
+    pub coverage: f64,
+    /// Indices of fired traits, in profile order.
+    pub fired: Vec<usize>,
+}
+
+impl Default for Scored {
+    fn default() -> Self {
+        Scored {
+            score: 0,
+            fit: 0,
+            intent: 0,
+            tier: Tier::Three,
+            excluded_by: None,
+            unknown_filters: Vec::new(),
+            coverage: 1.0,
+            fired: Vec::new(),
+        }
+    }
+}
+
+impl Profile {
+    /// Score one record (values at the profile's slots).
+    pub fn score_into(&self, rec: &[Value], out: &mut Scored) {
+        out.excluded_by = None;
+        out.unknown_filters.clear();
+        out.fired.clear();
+        for (i, f) in self.filters.iter().enumerate() {
+            match f.cond.eval(rec) {
+                Truth::True => {}
+                Truth::False => {
+                    out.excluded_by = Some(i);
+                    break;
+                }
+                Truth::Unknown => match f.on_missing {
+                    OnMissing::Keep => out.unknown_filters.push(i),
+                    OnMissing::Exclude => {
+                        out.excluded_by = Some(i);
+                        break;
+                    }
+                },
+            }
+        }
+        let (mut fit, mut intent, mut known, mut total) = (0i32, 0i32, 0u32, 0u32);
+        for (i, t) in self.traits.iter().enumerate() {
+            let w = u32::from(t.weight.unsigned_abs());
+            total += w;
+            match t.cond.eval(rec) {
+                Truth::True => {
+                    known += w;
+                    out.fired.push(i);
+                    match t.axis {
+                        Axis::Fit => fit += i32::from(t.weight),
+                        Axis::Intent => intent += i32::from(t.weight),
+                    }
+                }
+                Truth::False => known += w,
+                Truth::Unknown => {}
+            }
+        }
+        out.fit = fit;
+        out.intent = intent;
+        out.score = fit + intent;
+        out.coverage = if total == 0 { 1.0 } else { f64::from(known) / f64::from(total) };
+        out.tier = if out.excluded_by.is_some() {
+            Tier::Excluded
+        } else {
+            self.tier_for(out.score)
+        };
+    }
+
+    pub fn score(&self, rec: &[Value]) -> Scored {
+        let mut s = Scored::default();
+        self.score_into(rec, &mut s);
+        s
+    }
+
+    pub fn tier_for(&self, score: i32) -> Tier {
+        let s = f64::from(score);
+        if s >= self.tiers.tier1 {
+            Tier::One
+        } else if s >= self.tiers.tier2 {
+            Tier::Two
+        } else {
+            Tier::Three
+        }
+    }
+
+    /// `name (+3); name (-5)`: fired traits, strongest first, ties in
+    /// profile order.
+    pub fn write_reasons(&self, s: &Scored, out: &mut String) {
+        out.clear();
+        let mut fired: Vec<usize> = s.fired.clone();
+        fired.sort_by_key(|&i| std::cmp::Reverse(self.traits[i].weight.unsigned_abs()));
+        for (n, i) in fired.into_iter().enumerate() {
+            let t = &self.traits[i];
+            if n > 0 {
+                out.push_str("; ");
+            }
+            let _ = write!(out, "{} ({:+})", t.name, t.weight);
+        }
+    }
+
+    pub fn reasons(&self, s: &Scored) -> String {
+        let mut out = String::new();
+        self.write_reasons(s, &mut out);
+        out
+    }
+
+    /// Names of the filters in `unknown_filters`, joined with `; `.
+    pub fn unknown_filter_names(&self, s: &Scored) -> String {
+        let names: Vec<&str> = s.unknown_filters.iter().map(|&i| self.filters[i].name.as_str()).collect();
+        names.join("; ")
+    }
+
+    pub fn excluded_by_name(&self, s: &Scored) -> Option<&str> {
+        s.excluded_by.map(|i| self.filters[i].name.as_str())
+    }
+
+    /// The highest and lowest score any record can reach.
+    pub fn score_bounds(&self) -> (i32, i32) {
+        let max = self.traits.iter().map(|t| i32::from(t.weight.max(0))).sum();
+        let min = self.traits.iter().map(|t| i32::from(t.weight.min(0))).sum();
+        (min, max)
+    }
+}
+
+/// Where a slot's value comes from in the input.
+#[derive(Clone, Debug, PartialEq)]
+enum Source {
+    Column(usize),
+    /// `<field>_raw`: the mapped column's text without normalisation.
+    RawText(usize),
+    /// `company_age` from a founded-year column.
+    YearsSince(usize),
+    Absent,
+}
+
+/// Maps input columns onto a profile's slots and parses each row once.
+pub struct RecordBuilder {
+    plan: Vec<(String, Kind, Source)>,
+    as_of_year: i32,
+}
+
+impl RecordBuilder {
+    /// Match headers to the profile's fields: an exact snake_case name first,
+    /// then a known CRM header for a canonical field.
+    pub fn new(profile: &Profile, headers: &[String]) -> Self {
+        let snake: Vec<String> = headers.iter().map(|h| snake_case(h)).collect();
+        let find = |name: &str| -> Option<usize> {
+            snake
+                .iter()
+                .position(|h| h == name)
+                .or_else(|| headers.iter().position(|h| canonical_for_header(h) == Some(name)))
+        };
+        let plan = profile
+            .fields
+            .iter()
+            .map(|f| {
+                let src = if let Some(i) = find(&f.name) {
+                    Source::Column(i)
+                } else if let Some(i) = f.name.strip_suffix("_raw").and_then(find) {
+                    Source::RawText(i)
+                } else if let (true, Some(i)) = (f.name == "company_age", find("founded_year")) {
+                    Source::YearsSince(i)
+                } else {
+                    Source::Absent
+                };
+                (f.name.clone(), f.kind, src)
+            })
+            .collect();
+        let as_of_year = crate::value::date_from_days(profile.as_of).map_or(2000, |d| {
+            use chrono::Datelike;
+            d.year()
+        });
+        RecordBuilder { plan, as_of_year }
+    }
+
+    /// Fields of the profile that no input column provides.
+    pub fn absent_fields(&self) -> Vec<&str> {
+        self.plan.iter().filter(|(_, _, s)| *s == Source::Absent).map(|(n, _, _)| n.as_str()).collect()
+    }
+
+    /// Parse one row into `rec` (resized to the profile's slot count).
+    pub fn build<S: AsRef<str>>(&self, row: &[S], rec: &mut Vec<Value>) {
+        rec.clear();
+        let cell = |i: usize| row.get(i).map_or("", AsRef::as_ref);
+        for (name, kind, src) in &self.plan {
+            let v = match src {
+                Source::Column(i) => parse_field(name, *kind, cell(*i)),
+                Source::RawText(i) => parse_as(*kind, cell(*i)),
+                Source::YearsSince(i) => match parse_as(Kind::Number, cell(*i)) {
+                    Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
+                        Value::Num(f64::from(self.as_of_year) - y.trunc())
+                    }
+                    _ => Value::Missing,
+                },
+                Source::Absent => Value::Missing,
+            };
+            rec.push(v);
+        }
+    }
+}

@@ -1,1 +1,128 @@
-fn main() {}
+//! The `icp` command.
+
+mod diagnostics;
+mod profile_cmd;
+mod progress;
+mod score_cmd;
+mod summary;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Score accounts and community members against an Ideal Customer Profile.
+#[derive(Parser)]
+#[command(name = "icp", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Score an account or member file against one or more profiles.
+    Score(score_cmd::ScoreArgs),
+    /// Work with profile files.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+}
+
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Check a profile: errors with file, line and column; warnings for
+    /// middle weights, conditions that can never hold, tier thresholds.
+    Check(profile_cmd::CheckArgs),
+}
+
+/// Options for reading input files, shared by commands.
+#[derive(Args, Clone, Default)]
+pub struct InputArgs {
+    /// CSV delimiter (`,` `;` `tab` `|`); sniffed when absent.
+    #[arg(long, value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Text encoding (utf-8, windows-1252, ...); sniffed when absent.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Worksheet of an XLSX input; the first sheet when absent.
+    #[arg(long)]
+    pub sheet: Option<String>,
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "tab" | "\\t" | "\t" => Ok(b'\t'),
+        s if s.len() == 1 => Ok(s.as_bytes()[0]),
+        _ => Err(format!("`{s}` is not a one-character delimiter (use , ; | or tab)")),
+    }
+}
+
+impl InputArgs {
+    pub fn read_options(&self) -> Result<icp_io::read::ReadOptions, Failure> {
+        let encoding = match &self.encoding {
+            None => None,
+            Some(label) => Some(encoding_for(label)?),
+        };
+        Ok(icp_io::read::ReadOptions { delimiter: self.delimiter, encoding, sheet: self.sheet.clone() })
+    }
+}
+
+fn encoding_for(label: &str) -> Result<&'static encoding_rs::Encoding, Failure> {
+    encoding_rs::Encoding::for_label(label.as_bytes())
+        .ok_or_else(|| Failure::usage(format!("unknown encoding `{label}`: use e.g. utf-8 or windows-1252")))
+}
+
+/// Why a command failed, and its exit code.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    /// Exit 2: a usage or config error the user can fix.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure { code: 2, message: message.into() }
+    }
+
+    /// Exit 1: the run could not complete.
+    pub fn fatal(message: impl Into<String>) -> Self {
+        Failure { code: 1, message: message.into() }
+    }
+}
+
+/// The run's reference date: `--as-of` or today (UTC).
+#[derive(Args, Clone)]
+pub struct AsOfArg {
+    /// Reference date for recency conditions and company age (YYYY-MM-DD);
+    /// today when absent.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+fn parse_as_of(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: use YYYY-MM-DD"))
+}
+
+impl AsOfArg {
+    pub fn date(&self) -> chrono::NaiveDate {
+        self.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}
+
+pub fn display(p: &std::path::Path) -> String {
+    p.display().to_string()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Score(args) => score_cmd::run(args),
+        Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}

@@ -241,7 +241,11 @@ fn compile_predicate(
         (_, Kind::List) => return mismatch(cx, list_help),
         (_, Kind::Date) => return mismatch(cx, date_help),
     };
-    let slot = cx.slot(field, kind, field_span)?;
+    let slot = if matches!(test, Test::Present) && canonical(field).is_none() {
+        cx.presence_slot(field, field_span)
+    } else {
+        cx.slot(field, kind, field_span)?
+    };
     let fold_all = |items: &[String]| -> Box<[Box<str>]> {
         items.iter().map(|s| fold_value(field, s).into_boxed_str()).collect()
     };
@@ -252,7 +256,14 @@ fn compile_predicate(
             let (lo, hi) = (lit_num(&lo), lit_num(&hi));
             Cond::Between { slot, lo, hi }
         }
-        Test::Within(days) => Cond::Cmp { slot, op: CmpOp::Ge, rhs: f64::from(cx.as_of - days) },
+        // The last N days up to and including `as_of`: a date after the
+        // run's `as_of` is not "within the last N days" (a rerun with an old
+        // `as_of` must not count later events, as intent decay does not).
+        Test::Within(days) => Cond::Between {
+            slot,
+            lo: f64::from(cx.as_of.saturating_sub(days)),
+            hi: f64::from(cx.as_of),
+        },
         Test::In(items) => Cond::TextIn { slot, set: fold_all(&items) },
         Test::Contains(items) => Cond::TextContains {
             slot,

@@ -195,7 +195,9 @@ impl<'a> Lexer<'a> {
                     self.pos = i + 1;
                     return Ok(Tok::Str(s));
                 }
-                b'\\' if i + 1 < bytes.len() => {
+                // Only the quote and the backslash are escaped, so regexes
+                // keep `\b`, `\d`, ...
+                b'\\' if i + 1 < bytes.len() && (bytes[i + 1] == quote || bytes[i + 1] == b'\\') => {
                     s.push(bytes[i + 1] as char);
                     i += 2;
                 }

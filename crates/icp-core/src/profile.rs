@@ -157,7 +157,7 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
             return Loaded { profile: None, diagnostics: vec![d] };
         }
     };
-    let mut cx = Compiler { src, fields: Vec::new(), diags: Vec::new(), as_of };
+    let mut cx = Compiler { src, fields: Vec::new(), diags: Vec::new(), as_of, presence_only: Vec::new() };
 
     let entity = match raw.entity.as_ref().map(|e| (e.get_ref().as_str(), e.span())) {
         None | Some(("account", _)) => Entity::Account,
@@ -306,15 +306,21 @@ pub(crate) struct Compiler<'a> {
     pub fields: Vec<FieldSlot>,
     pub diags: Vec<Diagnostic>,
     pub as_of: i32,
+    /// Slots of non-canonical fields seen only in presence tests so far: their
+    /// kind is a guess that the first typed use replaces.
+    pub presence_only: Vec<usize>,
 }
 
 impl Compiler<'_> {
     /// Parse and compile a `when` string, reporting errors at their place in
     /// the file.
     fn condition(&mut self, when: &Spanned<String>) -> Option<Cond> {
-        let offset = string_body_offset(self.src, when);
-        let to_file = |s: &expr::Span| match offset {
-            Some(o) => o + s.start..o + s.end,
+        let map = string_body_map(self.src, when);
+        let to_file = |s: &expr::Span| match &map {
+            Some(m) => {
+                let at = |i: usize| m.get(i).copied().unwrap_or_else(|| m[m.len() - 1] + (i + 1 - m.len()));
+                at(s.start)..at(s.end)
+            }
             None => when.span(),
         };
         match expr::parse(when.get_ref()) {
@@ -332,6 +338,11 @@ impl Compiler<'_> {
     /// two kinds is an error.
     pub fn slot(&mut self, name: &str, kind: Kind, span: std::ops::Range<usize>) -> Option<usize> {
         if let Some(i) = self.fields.iter().position(|f| f.name == name) {
+            if let Some(k) = self.presence_only.iter().position(|&s| s == i) {
+                self.presence_only.swap_remove(k);
+                self.fields[i].kind = kind;
+                return Some(i);
+            }
             let f = &self.fields[i];
             if f.kind != kind {
                 let (line, _) = Diagnostic::error("", Some(f.first_use.clone()))
@@ -351,27 +362,95 @@ impl Compiler<'_> {
         self.fields.push(FieldSlot { name: name.to_string(), kind, first_use: span });
         Some(self.fields.len() - 1)
     }
+
+    /// The slot of a non-canonical field for `present(x)` / `x is missing`,
+    /// which work on any kind: a presence test does not fix the field's kind
+    /// (`present(arr)` in a filter and `arr > 10000` in a trait is fine).
+    pub fn presence_slot(&mut self, name: &str, span: std::ops::Range<usize>) -> usize {
+        if let Some(i) = self.fields.iter().position(|f| f.name == name) {
+            return i;
+        }
+        self.fields.push(FieldSlot { name: name.to_string(), kind: Kind::Text, first_use: span });
+        self.presence_only.push(self.fields.len() - 1);
+        self.fields.len() - 1
+    }
 }
 
-/// Byte offset in the file of the first character of a TOML string's
-/// value, when the value is written without escapes (so expression spans map
-/// 1:1 onto the file).
-fn string_body_offset(src: &str, s: &Spanned<String>) -> Option<usize> {
+/// For each byte of a TOML string's value, its byte offset in the file (plus
+/// one entry for the end of the value), so expression spans map onto the file
+/// even when the value has escapes (`\"`), CRLF line ends or a trimmed first
+/// newline. `None` when the raw text does not decode to the value; the whole
+/// string is underlined then.
+fn string_body_map(src: &str, s: &Spanned<String>) -> Option<Vec<usize>> {
     let span = s.span();
     let raw = src.get(span.clone())?;
-    for q in ["\"\"\"", "'''", "\"", "'"] {
-        if raw.starts_with(q) && raw.ends_with(q) && raw.len() >= 2 * q.len() {
-            let mut start = q.len();
-            let body = &raw[start..raw.len() - q.len()];
-            // A newline right after an opening triple quote is trimmed by TOML.
-            let body = if q.len() == 3 && body.starts_with('\n') {
-                start += 1;
-                &body[1..]
-            } else {
-                body
+    let value = s.get_ref().as_str();
+    let q = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|q| raw.starts_with(q) && raw.ends_with(q) && raw.len() >= 2 * q.len())?;
+    let (basic, multi) = (q.starts_with('"'), q.len() == 3);
+    let mut body = &raw[q.len()..raw.len() - q.len()];
+    let mut base = span.start + q.len();
+    if multi {
+        // A newline right after an opening triple quote is trimmed by TOML.
+        let nl = if body.starts_with("\r\n") { 2 } else { usize::from(body.starts_with('\n')) };
+        body = &body[nl..];
+        base += nl;
+    }
+    let mut map = Vec::with_capacity(value.len() + 1);
+    let (mut i, mut j) = (0, 0);
+    while i < body.len() {
+        let (rest, want) = (&body[i..], &value[j..]);
+        if basic && rest.starts_with('\\') {
+            let e = rest[1..].chars().next()?;
+            let (decoded, len) = match e {
+                'b' => ('\u{8}', 2),
+                't' => ('\t', 2),
+                'n' => ('\n', 2),
+                'f' => ('\u{c}', 2),
+                'r' => ('\r', 2),
+                'e' => ('\u{1b}', 2),
+                '"' => ('"', 2),
+                '\\' => ('\\', 2),
+                'x' | 'u' | 'U' => {
+                    let n = match e {
+                        'x' => 2,
+                        'u' => 4,
+                        _ => 8,
+                    };
+                    let hex = rest.get(2..2 + n)?;
+                    (char::from_u32(u32::from_str_radix(hex, 16).ok()?)?, 2 + n)
+                }
+                c if multi && c.is_whitespace() => {
+                    // A line-ending backslash drops the line end and the
+                    // whitespace after it.
+                    i += rest[1..].find(|c: char| !c.is_whitespace()).map_or(rest.len(), |k| k + 1);
+                    continue;
+                }
+                _ => return None,
             };
-            return (body == s.get_ref()).then_some(span.start + start);
+            if !want.starts_with(decoded) {
+                return None;
+            }
+            map.extend(std::iter::repeat_n(base + i, decoded.len_utf8()));
+            i += len;
+            j += decoded.len_utf8();
+        } else if multi && rest.starts_with("\r\n") && want.starts_with('\n') && !want.starts_with("\r\n") {
+            map.push(base + i);
+            i += 2;
+            j += 1;
+        } else {
+            let c = rest.chars().next()?;
+            if !want.starts_with(c) {
+                return None;
+            }
+            map.extend((0..c.len_utf8()).map(|k| base + i + k));
+            i += c.len_utf8();
+            j += c.len_utf8();
         }
     }
-    None
+    (j == value.len()).then(|| {
+        map.push(base + i);
+        map
+    })
 }

@@ -130,12 +130,16 @@ impl Profile {
         }
     }
 
-    /// `name (+3); name (-5)`: fired traits, strongest first, ties in
-    /// profile order.
+    /// `name (+3); name (-5)`: fired traits, those that raise the score
+    /// first, then those that lower it, each group strongest first, ties in
+    /// profile order (`a (+5); b (+1); c (-5); d (-1)`).
     pub fn write_reasons(&self, s: &Scored, out: &mut String) {
         out.clear();
         let mut fired: Vec<usize> = s.fired.clone();
-        fired.sort_by_key(|&i| std::cmp::Reverse(self.traits[i].weight.unsigned_abs()));
+        fired.sort_by_key(|&i| {
+            let w = self.traits[i].weight;
+            (w < 0, std::cmp::Reverse(w.unsigned_abs()))
+        });
         for (n, i) in fired.into_iter().enumerate() {
             let t = &self.traits[i];
             if n > 0 {

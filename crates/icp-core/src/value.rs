@@ -218,10 +218,15 @@ fn parse_digits(d: &str) -> Option<f64> {
 pub fn parse_date(s: &str) -> Option<i32> {
     let t = s.trim();
     let date_part = t.split(['T', ' ']).next().unwrap_or(t);
-    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d"];
+    // `%Y` takes any number of digits, so "3/1/24" would be the year 24:
+    // four-digit years only, and the two-digit forms Excel writes (`%y`:
+    // 00-68 are 20xx, 69-99 are 19xx).
+    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%m/%d/%y", "%d.%m.%y"];
     for f in formats {
         if let Ok(d) = NaiveDate::parse_from_str(date_part, f) {
-            return Some(d.num_days_from_ce());
+            if (1000..=9999).contains(&d.year()) {
+                return Some(d.num_days_from_ce());
+            }
         }
     }
     if date_part.len() == 4 {

@@ -1,0 +1,241 @@
+//! `icp score`: stream an input file through one or more profiles.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use icp_core::{Profile, RecordBuilder, Scored, Value};
+use icp_io::read::{Format, Row, TableReader};
+use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
+
+use crate::summary::{ProfileCounts, Summary};
+use crate::{AsOfArg, Failure, InputArgs, display, profile_cmd, progress::Progress};
+
+#[derive(Args)]
+pub struct ScoreArgs {
+    /// Accounts or members: CSV, JSONL or XLSX.
+    pub input: PathBuf,
+    /// Profile file (TOML); repeat to score against several profiles, whose
+    /// columns are then prefixed `<profile>__`.
+    #[arg(long = "profile", short = 'p', required = true, value_name = "FILE")]
+    pub profiles: Vec<PathBuf>,
+    /// Output file: .csv or .jsonl.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Also write the summary as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Where to write skipped rows (default: OUT.rejects.csv beside the output).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// No progress and no warnings about the profile, only errors and the summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub as_of: AsOfArg,
+    #[command(flatten)]
+    pub read: InputArgs,
+}
+
+/// The scoring columns added to every row.
+pub const SCORE_COLUMNS: [&str; 8] = [
+    "icp_score",
+    "icp_fit",
+    "icp_intent",
+    "icp_tier",
+    "icp_excluded_by",
+    "icp_coverage",
+    "icp_reasons",
+    "icp_unknown_filters",
+];
+const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
+
+struct Scoring {
+    profile: Profile,
+    builder: RecordBuilder,
+    record: Vec<Value>,
+    scored: Scored,
+    counts: ProfileCounts,
+}
+
+pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
+    let as_of = args.as_of.date();
+    if Format::from_path(&args.out).is_err() || matches!(Format::from_path(&args.out), Ok(Format::Xlsx)) {
+        return Err(Failure::usage(format!(
+            "cannot write {}: the output must end in .csv or .jsonl",
+            display(&args.out)
+        )));
+    }
+    if same_file(&args.input, &args.out) {
+        return Err(Failure::usage(format!(
+            "the output {} is the input file; choose another --out so the input is kept",
+            display(&args.out)
+        )));
+    }
+    let mut profiles = Vec::new();
+    for p in &args.profiles {
+        profiles.push(profile_cmd::load(p, as_of, args.quiet)?.0);
+    }
+    let mut reader = TableReader::open(&args.input, &args.read.read_options()?)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let headers = reader.headers().to_vec();
+
+    let several = profiles.len() > 1;
+    let mut out_headers = headers.clone();
+    for p in &profiles {
+        for c in SCORE_COLUMNS {
+            out_headers.push(if several { format!("{}__{c}", p.name) } else { c.to_string() });
+        }
+    }
+    let mut scorings: Vec<Scoring> = profiles
+        .into_iter()
+        .map(|profile| {
+            let builder = RecordBuilder::new(&profile, &headers);
+            if !args.quiet {
+                warn_absent(&profile, &builder, &args.input);
+            }
+            Scoring { profile, builder, record: Vec::new(), scored: Scored::default(), counts: ProfileCounts::new() }
+        })
+        .collect();
+    let names: Vec<String> = scorings.iter().map(|s| s.profile.name.clone()).collect();
+
+    let partial = partial_path(&args.out);
+    let out_format = Format::from_path(&args.out).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut writer = TableWriter::create_as(&partial, out_format, &out_headers)
+        .map_err(|e| Failure::fatal(e.to_string()))?;
+    let numeric: Vec<usize> = out_headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| NUMERIC.iter().any(|n| h.ends_with(n)) && h.starts_with(if several { "" } else { "icp_" }))
+        .map(|(i, _)| i)
+        .filter(|i| *i >= headers.len())
+        .collect();
+    writer.set_numeric_columns(&numeric);
+    let rejects_path = args.rejects.clone().unwrap_or_else(|| rejects_path_for(&args.out));
+    let mut rejects = RejectsWriter::new(rejects_path, &headers);
+
+    let mut summary = Summary {
+        input: display(&args.input),
+        output: display(&args.out),
+        as_of: as_of.to_string(),
+        rows_read: 0,
+        rows_skipped: 0,
+        first: ProfileCounts::new(),
+        skipped: Vec::new(),
+        skipped_truncated: false,
+        rejects: None,
+        profiles: BTreeMap::new(),
+        seconds: 0.0,
+    };
+    let mut progress = Progress::new("scoring", args.quiet);
+    let mut row = Row::default();
+    let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * scorings.len()];
+    let mut fatal = None;
+    loop {
+        match reader.read_row(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                summary.rows_read += 1;
+                for (k, s) in scorings.iter_mut().enumerate() {
+                    s.builder.build(&row.values, &mut s.record);
+                    s.profile.score_into(&s.record, &mut s.scored);
+                    s.counts.add(&s.profile, &s.scored);
+                    fill_columns(&s.profile, &s.scored, &mut extra[k * SCORE_COLUMNS.len()..]);
+                }
+                writer
+                    .write_row(row.values.iter().map(String::as_str).chain(extra.iter().map(String::as_str)))
+                    .map_err(|e| Failure::fatal(e.to_string()))?;
+            }
+            Err(e) => {
+                summary.rows_read += 1;
+                summary.skip(e.line, &e.reason);
+                rejects
+                    .write(e.line, &e.reason, row.values.iter().map(String::as_str))
+                    .map_err(|e| Failure::fatal(e.to_string()))?;
+                if e.fatal {
+                    fatal = Some(e);
+                    break;
+                }
+            }
+        }
+        if summary.rows_read % 16_384 == 0 {
+            progress.update(summary.rows_read, summary.rows_skipped);
+        }
+    }
+    summary.seconds = (progress.finish() * 1000.0).round() / 1000.0;
+    writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
+    summary.rejects = rejects.finish().map_err(|e| Failure::fatal(e.to_string()))?.map(|p| display(&p));
+    if let Some(e) = fatal {
+        let _ = std::fs::remove_file(&partial);
+        return Err(Failure::fatal(format!(
+            "{}: reading stopped at {e}; nothing was written to {}",
+            display(&args.input),
+            display(&args.out)
+        )));
+    }
+    std::fs::rename(&partial, &args.out)
+        .map_err(|e| Failure::fatal(format!("cannot move the output into place at {}: {e}", display(&args.out))))?;
+
+    let mut counts: BTreeMap<String, ProfileCounts> =
+        scorings.into_iter().map(|s| (s.profile.name, s.counts)).collect();
+    summary.first = counts.get(&names[0]).cloned().unwrap_or_default();
+    if several {
+        summary.profiles = std::mem::take(&mut counts);
+    }
+    print!("{}", summary.render(&names));
+    if let Some(path) = &args.summary_json {
+        let json = serde_json::to_string_pretty(&summary).map_err(|e| Failure::fatal(e.to_string()))?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| Failure::fatal(format!("cannot write the summary to {}: {e}", display(path))))?;
+    }
+    Ok(0)
+}
+
+fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
+    for v in out.iter_mut().take(SCORE_COLUMNS.len()) {
+        v.clear();
+    }
+    let _ = write!(out[0], "{}", s.score);
+    let _ = write!(out[1], "{}", s.fit);
+    let _ = write!(out[2], "{}", s.intent);
+    out[3].push_str(s.tier.as_str());
+    if let Some(name) = p.excluded_by_name(s) {
+        out[4].push_str(name);
+    }
+    let _ = write!(out[5], "{:.2}", s.coverage);
+    p.write_reasons(s, &mut out[6]);
+    for (n, &i) in s.unknown_filters.iter().enumerate() {
+        if n > 0 {
+            out[7].push_str("; ");
+        }
+        out[7].push_str(&p.filters[i].name);
+    }
+}
+
+/// Tell the user which profile fields the input lacks: traits over them
+/// stay unknown and lower coverage.
+fn warn_absent(p: &Profile, b: &RecordBuilder, input: &Path) {
+    let absent = b.absent_fields();
+    if !absent.is_empty() {
+        eprintln!(
+            "note: {} has no column for {} (profile `{}`): conditions over {} stay unknown and lower coverage",
+            display(input),
+            absent.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            p.name,
+            if absent.len() == 1 { "it" } else { "them" }
+        );
+    }
+}
+
+fn partial_path(out: &Path) -> PathBuf {
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    out.with_file_name(format!(".{name}.partial"))
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

@@ -1,0 +1,162 @@
+//! The end-of-run summary: printed for people, written as JSON for scripts.
+
+use std::collections::BTreeMap;
+
+use icp_core::{Profile, Scored, Tier};
+use serde::Serialize;
+
+/// Skipped rows kept in the summary; the rejects file has them all.
+const MAX_SKIPPED: usize = 1000;
+
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct Skipped {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Counts for one profile over the accounts scored.
+#[derive(Serialize, Default, Debug, Clone)]
+pub struct ProfileCounts {
+    /// All accounts scored (the total addressable market of this list).
+    pub tam: u64,
+    /// Accounts passing every filter.
+    pub sam: u64,
+    /// Tier 1: what can be won now.
+    pub som: u64,
+    pub tiers: BTreeMap<&'static str, u64>,
+    /// Accounts removed per filter name.
+    pub excluded_by: BTreeMap<String, u64>,
+    /// Accounts kept although a filter could not be evaluated, per filter.
+    pub unknown_filters: BTreeMap<String, u64>,
+    /// Mean share of trait weight that could be evaluated.
+    pub mean_coverage: f64,
+    #[serde(skip)]
+    coverage_sum: f64,
+}
+
+impl ProfileCounts {
+    pub fn new() -> Self {
+        ProfileCounts { tiers: Tier::ALL.iter().map(|t| (t.as_str(), 0)).collect(), ..Default::default() }
+    }
+
+    pub fn add(&mut self, profile: &Profile, s: &Scored) {
+        self.tam += 1;
+        *self.tiers.entry(s.tier.as_str()).or_default() += 1;
+        match profile.excluded_by_name(s) {
+            Some(name) => *self.excluded_by.entry(name.to_string()).or_default() += 1,
+            None => self.sam += 1,
+        }
+        if s.tier == Tier::One {
+            self.som += 1;
+        }
+        for &i in &s.unknown_filters {
+            *self.unknown_filters.entry(profile.filters[i].name.clone()).or_default() += 1;
+        }
+        self.coverage_sum += s.coverage;
+        self.mean_coverage = round2(self.coverage_sum / self.tam as f64);
+    }
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+#[derive(Serialize, Debug)]
+pub struct Summary {
+    pub input: String,
+    pub output: String,
+    pub as_of: String,
+    pub rows_read: u64,
+    pub rows_skipped: u64,
+    #[serde(flatten)]
+    pub first: ProfileCounts,
+    pub skipped: Vec<Skipped>,
+    pub skipped_truncated: bool,
+    /// Where the skipped rows were written, if any were.
+    pub rejects: Option<String>,
+    /// Per profile when several were scored (the top-level counts are the
+    /// first profile's).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub profiles: BTreeMap<String, ProfileCounts>,
+    pub seconds: f64,
+}
+
+impl Summary {
+    pub fn skip(&mut self, line: u64, reason: &str) {
+        self.rows_skipped += 1;
+        if self.skipped.len() < MAX_SKIPPED {
+            self.skipped.push(Skipped { line, reason: reason.to_string() });
+        } else {
+            self.skipped_truncated = true;
+        }
+    }
+
+    /// The summary as people read it.
+    pub fn render(&self, profile_names: &[String]) -> String {
+        let mut out = String::new();
+        let n = |x: u64| group(x);
+        let line = |out: &mut String, label: &str, value: String, note: &str| {
+            out.push_str(&format!("  {label:<16}{value:>12}  {note}\n"));
+        };
+        out.push_str(&format!("{} -> {} (as of {})\n", self.input, self.output, self.as_of));
+        line(&mut out, "rows read", n(self.rows_read), "");
+        let skipped_note = match &self.rejects {
+            Some(r) => format!("see {r}"),
+            None => String::new(),
+        };
+        line(&mut out, "rows skipped", n(self.rows_skipped), &skipped_note);
+        let sections: Vec<(&str, &ProfileCounts)> = if self.profiles.is_empty() {
+            vec![(profile_names.first().map_or("", String::as_str), &self.first)]
+        } else {
+            profile_names.iter().filter_map(|p| self.profiles.get(p).map(|c| (p.as_str(), c))).collect()
+        };
+        for (name, c) in sections {
+            out.push_str(&format!("profile {name}\n"));
+            line(&mut out, "TAM", n(c.tam), "all accounts scored");
+            line(&mut out, "SAM", n(c.sam), "passing the filters");
+            for t in ["1", "2", "3", "excluded"] {
+                let note = if t == "1" { "SOM" } else { "" };
+                let label = if t == "excluded" { "excluded".to_string() } else { format!("tier {t}") };
+                line(&mut out, &label, n(c.tiers.get(t).copied().unwrap_or(0)), note);
+            }
+            line(&mut out, "mean coverage", format!("{:.2}", c.mean_coverage), "share of trait weight with data");
+            if !c.excluded_by.is_empty() {
+                out.push_str("  excluded by\n");
+                let mut v: Vec<_> = c.excluded_by.iter().collect();
+                v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+                for (f, k) in v {
+                    out.push_str(&format!("    {:>10}  {f}\n", n(*k)));
+                }
+            }
+            if !c.unknown_filters.is_empty() {
+                out.push_str("  kept although a filter lacked data\n");
+                for (f, k) in &c.unknown_filters {
+                    out.push_str(&format!("    {:>10}  {f}\n", n(*k)));
+                }
+            }
+        }
+        if !self.skipped.is_empty() {
+            out.push_str("skipped rows\n");
+            for s in self.skipped.iter().take(10) {
+                out.push_str(&format!("  line {}: {}\n", s.line, s.reason));
+            }
+            if self.rows_skipped > 10 {
+                out.push_str(&format!("  ... and {} more\n", n(self.rows_skipped - 10)));
+            }
+        }
+        out
+    }
+}
+
+/// 1234567 -> "1,234,567".
+pub fn group(x: u64) -> String {
+    let s = x.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

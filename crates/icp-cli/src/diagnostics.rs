@@ -18,17 +18,6 @@ pub fn emit(name: &str, src: &str, diags: &[Diagnostic]) {
     }
 }
 
-/// Render to a string without colour (for tests and logs).
-#[cfg(test)]
-pub fn render(name: &str, src: &str, diags: &[Diagnostic]) -> String {
-    let file = SimpleFile::new(name, src);
-    let mut out = codespan_reporting::term::termcolor::NoColor::new(Vec::new());
-    for d in diags {
-        let _ = term::emit_to_write_style(&mut out, &Config::default(), &file, &to_report(d, src));
-    }
-    String::from_utf8_lossy(&out.into_inner()).into_owned()
-}
-
 fn to_report(d: &Diagnostic, src: &str) -> Report<()> {
     let severity = match d.severity {
         Severity::Error => ReportSeverity::Error,

@@ -96,7 +96,8 @@ impl Summary {
         let mut out = String::new();
         let n = |x: u64| group(x);
         let line = |out: &mut String, label: &str, value: String, note: &str| {
-            out.push_str(&format!("  {label:<16}{value:>12}  {note}\n"));
+            out.push_str(format!("  {label:<16}{value:>12}  {note}").trim_end());
+            out.push('\n');
         };
         out.push_str(&format!("{} -> {} (as of {})\n", self.input, self.output, self.as_of));
         line(&mut out, "rows read", n(self.rows_read), "");

@@ -31,14 +31,39 @@ impl Truth {
 #[derive(Debug)]
 pub enum Cond {
     /// Numbers, ranges and dates (as day counts).
-    Cmp { slot: usize, op: CmpOp, rhs: f64 },
-    Between { slot: usize, lo: f64, hi: f64 },
-    TextIn { slot: usize, set: Box<[Box<str>]> },
-    TextContains { slot: usize, needles: Box<[Box<str>]> },
-    TextMatches { slot: usize, re: Box<Regex> },
-    HasAny { slot: usize, items: Box<[Box<str>]> },
-    HasAll { slot: usize, items: Box<[Box<str>]> },
-    Present { slot: usize },
+    Cmp {
+        slot: usize,
+        op: CmpOp,
+        rhs: f64,
+    },
+    Between {
+        slot: usize,
+        lo: f64,
+        hi: f64,
+    },
+    TextIn {
+        slot: usize,
+        set: Box<[Box<str>]>,
+    },
+    TextContains {
+        slot: usize,
+        needles: Box<[Box<str>]>,
+    },
+    TextMatches {
+        slot: usize,
+        re: Box<Regex>,
+    },
+    HasAny {
+        slot: usize,
+        items: Box<[Box<str>]>,
+    },
+    HasAll {
+        slot: usize,
+        items: Box<[Box<str>]>,
+    },
+    Present {
+        slot: usize,
+    },
     And(Box<[Cond]>),
     Or(Box<[Cond]>),
     Not(Box<Cond>),
@@ -164,7 +189,9 @@ fn cmp(lo: f64, hi: f64, op: CmpOp, x: f64) -> Truth {
 fn inferred_kind(test: &Test) -> Kind {
     match test {
         Test::Cmp(_, Literal::Number(_)) | Test::Between(Literal::Number(_), _) => Kind::Number,
-        Test::Cmp(_, Literal::Date(_)) | Test::Between(Literal::Date(_), _) | Test::Within(_) => Kind::Date,
+        Test::Cmp(_, Literal::Date(_)) | Test::Between(Literal::Date(_), _) | Test::Within(_) => {
+            Kind::Date
+        }
         Test::HasAny(_) | Test::HasAll(_) => Kind::List,
         _ => Kind::Text,
     }
@@ -176,13 +203,21 @@ pub(crate) fn compile_condition(
     to_file: &dyn Fn(&Span) -> std::ops::Range<usize>,
 ) -> Option<Cond> {
     let list = |cx: &mut Compiler, items: &[Expr]| -> Option<Box<[Cond]>> {
-        let compiled: Vec<Option<Cond>> = items.iter().map(|i| compile_condition(cx, i, to_file)).collect();
-        compiled.into_iter().collect::<Option<Vec<_>>>().map(Vec::into_boxed_slice)
+        let compiled: Vec<Option<Cond>> = items
+            .iter()
+            .map(|i| compile_condition(cx, i, to_file))
+            .collect();
+        compiled
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .map(Vec::into_boxed_slice)
     };
     match &e.kind {
         ExprKind::And(items) => list(cx, items).map(Cond::And),
         ExprKind::Or(items) => list(cx, items).map(Cond::Or),
-        ExprKind::Not(inner) => compile_condition(cx, inner, to_file).map(|c| Cond::Not(Box::new(c))),
+        ExprKind::Not(inner) => {
+            compile_condition(cx, inner, to_file).map(|c| Cond::Not(Box::new(c)))
+        }
         ExprKind::Pred(p) => compile_predicate(cx, p, to_file),
     }
 }
@@ -198,15 +233,25 @@ fn compile_predicate(
     let kind = match canonical(field) {
         Some(c) => c.kind,
         None => match &p.test {
-            Test::Present => cx.fields.iter().find(|f| f.name == field).map_or(Kind::Text, |f| f.kind),
+            Test::Present => cx
+                .fields
+                .iter()
+                .find(|f| f.name == field)
+                .map_or(Kind::Text, |f| f.kind),
             t => inferred_kind(t),
         },
     };
     let mismatch = |cx: &mut Compiler, help: &str| {
         cx.diags.push(
-            Diagnostic::error(format!("this test does not apply to `{field}`, which is {}", kind.name()), Some(test_span.clone()))
-                .label(format!("not a {} test", kind.name()))
-                .help(help.to_string()),
+            Diagnostic::error(
+                format!(
+                    "this test does not apply to `{field}`, which is {}",
+                    kind.name()
+                ),
+                Some(test_span.clone()),
+            )
+            .label(format!("not a {} test", kind.name()))
+            .help(help.to_string()),
         );
         None
     };
@@ -217,8 +262,17 @@ fn compile_predicate(
 
     let test = match (&p.test, kind) {
         (Test::Present, _) => Test::Present,
-        (Test::Cmp(_, Literal::Number(_)) | Test::Between(Literal::Number(_), Literal::Number(_)), Kind::Number) => p.test.clone(),
-        (Test::Cmp(_, Literal::Date(_)) | Test::Between(Literal::Date(_), Literal::Date(_)) | Test::Within(_), Kind::Date) => p.test.clone(),
+        (
+            Test::Cmp(_, Literal::Number(_))
+            | Test::Between(Literal::Number(_), Literal::Number(_)),
+            Kind::Number,
+        ) => p.test.clone(),
+        (
+            Test::Cmp(_, Literal::Date(_))
+            | Test::Between(Literal::Date(_), Literal::Date(_))
+            | Test::Within(_),
+            Kind::Date,
+        ) => p.test.clone(),
         (Test::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), lit), Kind::Text) => {
             let s = match lit {
                 Literal::Text(s) => s.clone(),
@@ -227,7 +281,14 @@ fn compile_predicate(
             };
             let t = Test::In(vec![s]);
             if *op == CmpOp::Ne {
-                let inner = compile_predicate(cx, &Predicate { test: t, ..p.clone() }, to_file)?;
+                let inner = compile_predicate(
+                    cx,
+                    &Predicate {
+                        test: t,
+                        ..p.clone()
+                    },
+                    to_file,
+                )?;
                 return Some(Cond::Not(Box::new(inner)));
             }
             t
@@ -247,11 +308,18 @@ fn compile_predicate(
         cx.slot(field, kind, field_span)?
     };
     let fold_all = |items: &[String]| -> Box<[Box<str>]> {
-        items.iter().map(|s| fold_value(field, s).into_boxed_str()).collect()
+        items
+            .iter()
+            .map(|s| fold_value(field, s).into_boxed_str())
+            .collect()
     };
     Some(match test {
         Test::Present => Cond::Present { slot },
-        Test::Cmp(op, lit) => Cond::Cmp { slot, op, rhs: lit_num(&lit) },
+        Test::Cmp(op, lit) => Cond::Cmp {
+            slot,
+            op,
+            rhs: lit_num(&lit),
+        },
         Test::Between(lo, hi) => {
             let (lo, hi) = (lit_num(&lo), lit_num(&hi));
             Cond::Between { slot, lo, hi }
@@ -264,23 +332,47 @@ fn compile_predicate(
             lo: f64::from(cx.as_of.saturating_sub(days)),
             hi: f64::from(cx.as_of),
         },
-        Test::In(items) => Cond::TextIn { slot, set: fold_all(&items) },
+        Test::In(items) => Cond::TextIn {
+            slot,
+            set: fold_all(&items),
+        },
         Test::Contains(items) => Cond::TextContains {
             slot,
-            needles: items.iter().map(|s| fold_text(s).into_boxed_str()).collect(),
+            needles: items
+                .iter()
+                .map(|s| fold_text(s).into_boxed_str())
+                .collect(),
         },
-        Test::Matches(re) => match RegexBuilder::new(&re).case_insensitive(true).size_limit(1 << 20).build() {
-            Ok(re) => Cond::TextMatches { slot, re: Box::new(re) },
+        Test::Matches(re) => match RegexBuilder::new(&re)
+            .case_insensitive(true)
+            .size_limit(1 << 20)
+            .build()
+        {
+            Ok(re) => Cond::TextMatches {
+                slot,
+                re: Box::new(re),
+            },
             Err(e) => {
                 cx.diags.push(
-                    Diagnostic::error("invalid regular expression", Some(test_span))
-                        .label(e.to_string().lines().last().unwrap_or("invalid").to_string()),
+                    Diagnostic::error("invalid regular expression", Some(test_span)).label(
+                        e.to_string()
+                            .lines()
+                            .last()
+                            .unwrap_or("invalid")
+                            .to_string(),
+                    ),
                 );
                 return None;
             }
         },
-        Test::HasAny(items) => Cond::HasAny { slot, items: items.iter().map(|s| fold_key(s).into()).collect() },
-        Test::HasAll(items) => Cond::HasAll { slot, items: items.iter().map(|s| fold_key(s).into()).collect() },
+        Test::HasAny(items) => Cond::HasAny {
+            slot,
+            items: items.iter().map(|s| fold_key(s).into()).collect(),
+        },
+        Test::HasAll(items) => Cond::HasAll {
+            slot,
+            items: items.iter().map(|s| fold_key(s).into()).collect(),
+        },
     })
 }
 
@@ -326,7 +418,9 @@ fn conjunction_conflicts(items: &[Cond]) -> bool {
     for c in flat {
         match c {
             Cond::Cmp { slot, op, rhs } => {
-                let b = bounds.entry(*slot).or_insert((f64::NEG_INFINITY, f64::INFINITY));
+                let b = bounds
+                    .entry(*slot)
+                    .or_insert((f64::NEG_INFINITY, f64::INFINITY));
                 let step = 1e-9 * rhs.abs().max(1.0);
                 match op {
                     CmpOp::Ge => b.0 = b.0.max(*rhs),
@@ -339,12 +433,16 @@ fn conjunction_conflicts(items: &[Cond]) -> bool {
                 required.push(*slot);
             }
             Cond::Between { slot, lo, hi } => {
-                let b = bounds.entry(*slot).or_insert((f64::NEG_INFINITY, f64::INFINITY));
+                let b = bounds
+                    .entry(*slot)
+                    .or_insert((f64::NEG_INFINITY, f64::INFINITY));
                 *b = (b.0.max(*lo), b.1.min(*hi));
                 required.push(*slot);
             }
             Cond::TextIn { slot, set } => {
-                let cur = sets.entry(*slot).or_insert_with(|| set.iter().map(|s| &**s).collect());
+                let cur = sets
+                    .entry(*slot)
+                    .or_insert_with(|| set.iter().map(|s| &**s).collect());
                 cur.retain(|s| set.iter().any(|t| **t == **s));
                 required.push(*slot);
             }

@@ -22,11 +22,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
-        Diagnostic { severity: Severity::Error, message: message.into(), span, label: String::new(), help: None }
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+        }
     }
 
     pub fn warning(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message, span) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message, span)
+        }
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Self {

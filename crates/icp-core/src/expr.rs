@@ -173,7 +173,11 @@ impl<'a> Lexer<'a> {
             }
             _ => {
                 let ch = rest.chars().next().map_or(1, char::len_utf8);
-                return Err(self.err(start, start + ch, format!("unexpected character `{}`", &rest[..ch])));
+                return Err(self.err(
+                    start,
+                    start + ch,
+                    format!("unexpected character `{}`", &rest[..ch]),
+                ));
             }
         };
         Ok(Some((tok, start..self.pos)))
@@ -197,7 +201,9 @@ impl<'a> Lexer<'a> {
                 }
                 // Only the quote and the backslash are escaped, so regexes
                 // keep `\b`, `\d`, ...
-                b'\\' if i + 1 < bytes.len() && (bytes[i + 1] == quote || bytes[i + 1] == b'\\') => {
+                b'\\'
+                    if i + 1 < bytes.len() && (bytes[i + 1] == quote || bytes[i + 1] == b'\\') =>
+                {
                     s.push(bytes[i + 1] as char);
                     i += 2;
                 }
@@ -225,7 +231,12 @@ impl<'a> Lexer<'a> {
         if text.len() == 10 && text.as_bytes()[4] == b'-' && text.as_bytes()[7] == b'-' {
             return crate::value::parse_date(text)
                 .map(Tok::Date)
-                .ok_or_else(|| bad(self, format!("`{text}` is not a valid date (use YYYY-MM-DD)")));
+                .ok_or_else(|| {
+                    bad(
+                        self,
+                        format!("`{text}` is not a valid date (use YYYY-MM-DD)"),
+                    )
+                });
         }
         let split = text
             .find(|ch: char| ch.is_ascii_alphabetic())
@@ -239,9 +250,12 @@ impl<'a> Lexer<'a> {
             _ => None,
         };
         if let Some(per) = days_per {
-            let n: f64 = num
-                .parse()
-                .map_err(|_| bad(self, format!("`{text}` is not a duration (e.g. 180d, 6mo, 2y)")))?;
+            let n: f64 = num.parse().map_err(|_| {
+                bad(
+                    self,
+                    format!("`{text}` is not a duration (e.g. 180d, 6mo, 2y)"),
+                )
+            })?;
             return Ok(Tok::Days((n * per).round() as i32));
         }
         crate::value::parse_scalar(&text.replace('_', ""))
@@ -257,7 +271,11 @@ impl<'a> Lexer<'a> {
 /// Parse one condition.
 pub fn parse(src: &str) -> Result<Expr, ParseError> {
     let toks = Lexer::tokens(src)?;
-    let mut p = Parser { toks, pos: 0, len: src.len() };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        len: src.len(),
+    };
     if p.toks.is_empty() {
         return Err(ParseError {
             message: "empty condition".into(),
@@ -328,7 +346,9 @@ impl Parser {
     }
 
     fn expected(&self, what: &str) -> ParseError {
-        let found = self.peek().map_or("the end of the condition".into(), describe);
+        let found = self
+            .peek()
+            .map_or("the end of the condition".into(), describe);
         ParseError {
             message: format!("expected {what}, found {found}"),
             span: self.span_here(),
@@ -362,7 +382,10 @@ impl Parser {
             self.pos += 1;
             let inner = self.unary()?;
             let span = start..inner.span.end;
-            return Ok(Expr { kind: ExprKind::Not(Box::new(inner)), span });
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                span,
+            });
         }
         self.primary()
     }
@@ -400,19 +423,34 @@ impl Parser {
                 }
                 let span = start..self.prev_end();
                 let pred = Expr {
-                    kind: ExprKind::Pred(Predicate { field, field_span, test: Test::Present, test_span: kw_span }),
+                    kind: ExprKind::Pred(Predicate {
+                        field,
+                        field_span,
+                        test: Test::Present,
+                        test_span: kw_span,
+                    }),
                     span: span.clone(),
                 };
-                Ok(if negate { Expr { kind: ExprKind::Not(Box::new(pred)), span } } else { pred })
+                Ok(if negate {
+                    Expr {
+                        kind: ExprKind::Not(Box::new(pred)),
+                        span,
+                    }
+                } else {
+                    pred
+                })
             }
             Some(Tok::Ident(_)) => self.predicate(),
             _ => Err(self.expected("a field name, `not` or `(`")),
         }
     }
 
+    /// A field name, normalised to snake_case the way headers are, so
+    /// `Employees` and `NumberOfEmployees` name the columns `employees` and
+    /// `number_of_employees` read from the input.
     fn field(&mut self) -> Result<(String, Span), ParseError> {
         match self.bump() {
-            Some((Tok::Ident(s), span)) => Ok((s, span)),
+            Some((Tok::Ident(s), span)) => Ok((crate::fields::snake_case(&s), span)),
             _ => {
                 self.pos -= 1;
                 Err(self.expected("a field name"))
@@ -509,10 +547,22 @@ impl Parser {
         let test_span = test_start..self.prev_end();
         let span = field_span.start..test_span.end;
         let pred = Expr {
-            kind: ExprKind::Pred(Predicate { field, field_span, test, test_span }),
+            kind: ExprKind::Pred(Predicate {
+                field,
+                field_span,
+                test,
+                test_span,
+            }),
             span: span.clone(),
         };
-        Ok(if negate { Expr { kind: ExprKind::Not(Box::new(pred)), span } } else { pred })
+        Ok(if negate {
+            Expr {
+                kind: ExprKind::Not(Box::new(pred)),
+                span,
+            }
+        } else {
+            pred
+        })
     }
 
     fn literal(&mut self) -> Result<Literal, ParseError> {
@@ -585,7 +635,10 @@ impl Parser {
 const OPERATORS_HELP: &str = "operators: = != < <= > >=, between A and B, in [..], not in [..], contains, matches \"regex\", has \"tech\", has any/all [..], within 180d, before/after YYYY-MM-DD, is present, is missing";
 
 fn is_keyword(s: &str) -> bool {
-    matches!(s.to_ascii_lowercase().as_str(), "and" | "or" | "not" | "in" | "between")
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "and" | "or" | "not" | "in" | "between"
+    )
 }
 
 fn join(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
@@ -593,7 +646,10 @@ fn join(mut items: Vec<Expr>, make: fn(Vec<Expr>) -> ExprKind) -> Expr {
         return items.pop().expect("one item");
     }
     let span = items[0].span.start..items[items.len() - 1].span.end;
-    Expr { kind: make(items), span }
+    Expr {
+        kind: make(items),
+        span,
+    }
 }
 
 #[cfg(test)]
@@ -612,7 +668,10 @@ mod tests {
         let e = parse("revenue >= $50M").unwrap();
         assert_eq!(pred(&e).test, Test::Cmp(CmpOp::Ge, Literal::Number(50e6)));
         let e = parse("employees between 1.5k and 10_000").unwrap();
-        assert_eq!(pred(&e).test, Test::Between(Literal::Number(1500.0), Literal::Number(10000.0)));
+        assert_eq!(
+            pred(&e).test,
+            Test::Between(Literal::Number(1500.0), Literal::Number(10000.0))
+        );
     }
 
     #[test]
@@ -635,12 +694,24 @@ mod tests {
 
     #[test]
     fn sugar_forms() {
-        assert!(matches!(parse("not (x = 1)").unwrap().kind, ExprKind::Not(_)));
-        assert!(matches!(parse("x not in ['a']").unwrap().kind, ExprKind::Not(_)));
-        assert!(matches!(parse("missing(x)").unwrap().kind, ExprKind::Not(_)));
+        assert!(matches!(
+            parse("not (x = 1)").unwrap().kind,
+            ExprKind::Not(_)
+        ));
+        assert!(matches!(
+            parse("x not in ['a']").unwrap().kind,
+            ExprKind::Not(_)
+        ));
+        assert!(matches!(
+            parse("missing(x)").unwrap().kind,
+            ExprKind::Not(_)
+        ));
         assert_eq!(pred(&parse("x is present").unwrap()).test, Test::Present);
         assert_eq!(pred(&parse("present(x)").unwrap()).test, Test::Present);
-        assert_eq!(pred(&parse("last_funding_date within 6mo").unwrap()).test, Test::Within(183));
+        assert_eq!(
+            pred(&parse("last_funding_date within 6mo").unwrap()).test,
+            Test::Within(183)
+        );
         assert_eq!(
             pred(&parse("technologies has all ['hubspot', \"stripe\"]").unwrap()).test,
             Test::HasAll(vec!["hubspot".into(), "stripe".into()])
@@ -672,7 +743,13 @@ mod tests {
         let src = "x = 'unterminated";
         assert_eq!(parse(src).unwrap_err().message, "unclosed string");
         let src = "industry in 'Software'";
-        assert!(parse(src).unwrap_err().help.unwrap().contains("square brackets"));
+        assert!(
+            parse(src)
+                .unwrap_err()
+                .help
+                .unwrap()
+                .contains("square brackets")
+        );
         assert!(parse("a = 1 b = 2").is_err());
         assert!(parse("(a = 1").is_err());
         assert!(parse("").is_err());
@@ -682,7 +759,27 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for s in ["(", ")", "[", "]", ",", "!", "`", "`x", "'", "\"\\", "x in [", "x in ['a',", "not", "a between 1", "é", "x = 1 and", "present(", "present(x", "is"] {
+        for s in [
+            "(",
+            ")",
+            "[",
+            "]",
+            ",",
+            "!",
+            "`",
+            "`x",
+            "'",
+            "\"\\",
+            "x in [",
+            "x in ['a',",
+            "not",
+            "a between 1",
+            "é",
+            "x = 1 and",
+            "present(",
+            "present(x",
+            "is",
+        ] {
             let _ = parse(s);
         }
     }

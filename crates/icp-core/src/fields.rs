@@ -95,17 +95,26 @@ pub fn canonical_for_header(header: &str) -> Option<&'static str> {
         "company_name" | "company" | "account_name" | "organization_name" | "organization"
         | "organisation_name" => "name",
         "industry_category" | "category_industry" | "sector" => "industry",
-        "number_of_employees" | "employee_count" | "employees_count" | "num_employees"
-        | "estimated_num_employees" | "headcount" | "company_size" | "size" | "employee_range" => {
-            "employees"
+        "number_of_employees"
+        | "employee_count"
+        | "employees_count"
+        | "num_employees"
+        | "estimated_num_employees"
+        | "headcount"
+        | "company_size"
+        | "size"
+        | "employee_range" => "employees",
+        "annual_revenue" | "annualrevenue" | "estimated_annual_revenue" | "revenue_usd" => {
+            "revenue"
         }
-        "annual_revenue" | "annualrevenue" | "estimated_annual_revenue" | "revenue_usd" => "revenue",
         "country_region" | "billing_country" | "country_code" | "hq_country" => "country",
         "state_region" | "billing_state_province" | "state" | "province" => "region",
         "billing_city" | "hq_city" => "city",
         "year_founded" | "founded" | "founded_in" => "founded_year",
         "tech" | "technology_names" | "tech_stack" | "technology" => "technologies",
-        "last_funding_round_date" | "latest_funding_date" | "last_round_date" => "last_funding_date",
+        "last_funding_round_date" | "latest_funding_date" | "last_round_date" => {
+            "last_funding_date"
+        }
         "last_funding_stage" | "latest_funding_stage" | "funding_round" => "funding_stage",
         "total_funding" | "total_money_raised" | "total_funding_usd" => "funding_total",
         "title" | "job_function_title" => "job_title",
@@ -123,9 +132,9 @@ pub fn canonical_for_header(header: &str) -> Option<&'static str> {
 pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
     match (field, kind) {
         ("industry", Kind::Text) => match parse_as(Kind::Text, raw) {
-            Value::Text(t) => Value::Text(
-                industry_for(&t).map_or(t, |canon| fold_text(canon).into_boxed_str()),
-            ),
+            Value::Text(t) => {
+                Value::Text(industry_for(&t).map_or(t, |canon| fold_text(canon).into_boxed_str()))
+            }
             v => v,
         },
         ("country", Kind::Text) => match parse_as(Kind::Text, raw) {
@@ -141,35 +150,226 @@ pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
 /// icp's industry taxonomy: HubSpot's option labels and internal values,
 /// Salesforce picklist names and providers' lower-case names map onto it.
 const INDUSTRIES: &[(&str, &[&str])] = &[
-    ("Software", &["computer software", "software", "software development", "saas", "enterprise software"]),
-    ("Information Technology", &["information technology and services", "information technology & services", "it services and it consulting", "technology", "information technology", "computer & network security", "computer and network security", "computer networking"]),
-    ("Internet", &["internet", "online media", "e-commerce", "ecommerce"]),
-    ("Financial Services", &["financial services", "finance", "investment management", "investment banking", "capital markets", "venture capital & private equity", "venture capital and private equity", "fintech"]),
+    (
+        "Software",
+        &[
+            "computer software",
+            "software",
+            "software development",
+            "saas",
+            "enterprise software",
+        ],
+    ),
+    (
+        "Information Technology",
+        &[
+            "information technology and services",
+            "information technology & services",
+            "it services and it consulting",
+            "technology",
+            "information technology",
+            "computer & network security",
+            "computer and network security",
+            "computer networking",
+        ],
+    ),
+    (
+        "Internet",
+        &["internet", "online media", "e-commerce", "ecommerce"],
+    ),
+    (
+        "Financial Services",
+        &[
+            "financial services",
+            "finance",
+            "investment management",
+            "investment banking",
+            "capital markets",
+            "venture capital & private equity",
+            "venture capital and private equity",
+            "fintech",
+        ],
+    ),
     ("Banking", &["banking"]),
     ("Insurance", &["insurance"]),
-    ("Healthcare", &["hospital & health care", "hospital and health care", "hospitals and health care", "healthcare", "health care", "health, wellness & fitness", "health wellness and fitness", "medical practice", "mental health care"]),
+    (
+        "Healthcare",
+        &[
+            "hospital & health care",
+            "hospital and health care",
+            "hospitals and health care",
+            "healthcare",
+            "health care",
+            "health, wellness & fitness",
+            "health wellness and fitness",
+            "medical practice",
+            "mental health care",
+        ],
+    ),
     ("Biotechnology", &["biotechnology", "biotech"]),
-    ("Pharmaceuticals", &["pharmaceuticals", "pharmaceutical manufacturing"]),
-    ("Medical Devices", &["medical devices", "medical equipment manufacturing"]),
-    ("Manufacturing", &["manufacturing", "industrial automation", "machinery", "mechanical or industrial engineering", "electrical/electronic manufacturing", "electrical and electronic manufacturing"]),
-    ("Retail", &["retail", "consumer goods", "apparel & fashion", "apparel and fashion", "luxury goods & jewelry", "sporting goods"]),
-    ("Marketing & Advertising", &["marketing and advertising", "marketing & advertising", "advertising services", "public relations and communications"]),
+    (
+        "Pharmaceuticals",
+        &["pharmaceuticals", "pharmaceutical manufacturing"],
+    ),
+    (
+        "Medical Devices",
+        &["medical devices", "medical equipment manufacturing"],
+    ),
+    (
+        "Manufacturing",
+        &[
+            "manufacturing",
+            "industrial automation",
+            "machinery",
+            "mechanical or industrial engineering",
+            "electrical/electronic manufacturing",
+            "electrical and electronic manufacturing",
+        ],
+    ),
+    (
+        "Retail",
+        &[
+            "retail",
+            "consumer goods",
+            "apparel & fashion",
+            "apparel and fashion",
+            "luxury goods & jewelry",
+            "sporting goods",
+        ],
+    ),
+    (
+        "Marketing & Advertising",
+        &[
+            "marketing and advertising",
+            "marketing & advertising",
+            "advertising services",
+            "public relations and communications",
+        ],
+    ),
     ("Real Estate", &["real estate", "commercial real estate"]),
-    ("Construction", &["construction", "building materials", "architecture & planning", "architecture and planning"]),
-    ("Education", &["education", "education management", "higher education", "e-learning", "primary/secondary education", "education administration programs"]),
-    ("Government", &["government administration", "government", "public sector", "government relations"]),
-    ("Nonprofit", &["non-profit organization management", "nonprofit organization management", "non-profit organizations", "nonprofit", "non-profit", "philanthropy"]),
+    (
+        "Construction",
+        &[
+            "construction",
+            "building materials",
+            "architecture & planning",
+            "architecture and planning",
+        ],
+    ),
+    (
+        "Education",
+        &[
+            "education",
+            "education management",
+            "higher education",
+            "e-learning",
+            "primary/secondary education",
+            "education administration programs",
+        ],
+    ),
+    (
+        "Government",
+        &[
+            "government administration",
+            "government",
+            "public sector",
+            "government relations",
+        ],
+    ),
+    (
+        "Nonprofit",
+        &[
+            "non-profit organization management",
+            "nonprofit organization management",
+            "non-profit organizations",
+            "nonprofit",
+            "non-profit",
+            "philanthropy",
+        ],
+    ),
     ("Telecommunications", &["telecommunications", "wireless"]),
-    ("Media & Entertainment", &["media", "entertainment", "media production", "broadcast media", "publishing", "newspapers", "music", "computer games", "online audio and video media"]),
-    ("Hospitality", &["hospitality", "restaurants", "food & beverages", "food and beverage services", "leisure, travel & tourism", "leisure travel and tourism"]),
-    ("Transportation & Logistics", &["logistics and supply chain", "transportation/trucking/railroad", "transportation", "logistics", "airlines/aviation", "truck transportation"]),
-    ("Energy", &["oil & energy", "oil and energy", "renewables & environment", "renewables and environment", "utilities", "energy"]),
-    ("Consulting", &["management consulting", "consulting", "business consulting and services"]),
+    (
+        "Media & Entertainment",
+        &[
+            "media",
+            "entertainment",
+            "media production",
+            "broadcast media",
+            "publishing",
+            "newspapers",
+            "music",
+            "computer games",
+            "online audio and video media",
+        ],
+    ),
+    (
+        "Hospitality",
+        &[
+            "hospitality",
+            "restaurants",
+            "food & beverages",
+            "food and beverage services",
+            "leisure, travel & tourism",
+            "leisure travel and tourism",
+        ],
+    ),
+    (
+        "Transportation & Logistics",
+        &[
+            "logistics and supply chain",
+            "transportation/trucking/railroad",
+            "transportation",
+            "logistics",
+            "airlines/aviation",
+            "truck transportation",
+        ],
+    ),
+    (
+        "Energy",
+        &[
+            "oil & energy",
+            "oil and energy",
+            "renewables & environment",
+            "renewables and environment",
+            "utilities",
+            "energy",
+        ],
+    ),
+    (
+        "Consulting",
+        &[
+            "management consulting",
+            "consulting",
+            "business consulting and services",
+        ],
+    ),
     ("Legal", &["law practice", "legal services", "legal"]),
     ("Accounting", &["accounting"]),
-    ("Staffing & Recruiting", &["staffing and recruiting", "staffing & recruiting", "human resources", "human resources services"]),
+    (
+        "Staffing & Recruiting",
+        &[
+            "staffing and recruiting",
+            "staffing & recruiting",
+            "human resources",
+            "human resources services",
+        ],
+    ),
     ("Automotive", &["automotive", "motor vehicle manufacturing"]),
-    ("Local Services", &["consumer services", "individual & family services", "individual and family services", "facilities services", "events services", "cosmetics", "personal care services", "home services", "veterinary", "wellness and fitness services"]),
+    (
+        "Local Services",
+        &[
+            "consumer services",
+            "individual & family services",
+            "individual and family services",
+            "facilities services",
+            "events services",
+            "cosmetics",
+            "personal care services",
+            "home services",
+            "veterinary",
+            "wellness and fitness services",
+        ],
+    ),
 ];
 
 /// Map a folded industry label (or a HubSpot internal value such as
@@ -192,7 +392,8 @@ pub fn industries() -> impl Iterator<Item = &'static str> {
 pub fn country_code(raw: &str) -> Option<&'static str> {
     let t = raw.trim();
     let alias = match fold_text(t).as_str() {
-        "uk" | "united kingdom" | "great britain" | "england" | "scotland" | "wales" | "northern ireland" => "GB",
+        "uk" | "united kingdom" | "great britain" | "england" | "scotland" | "wales"
+        | "northern ireland" => "GB",
         "usa" | "us" | "u.s." | "u.s.a." | "united states of america" | "america" => "US",
         "uae" => "AE",
         "south korea" | "korea" => "KR",
@@ -206,8 +407,8 @@ pub fn country_code(raw: &str) -> Option<&'static str> {
     }
     use std::str::FromStr;
     let c = celes::Country::from_str(t)
-        .or_else(|_| celes::Country::from_alpha2(&t.to_ascii_uppercase()))
-        .or_else(|_| celes::Country::from_alpha3(&t.to_ascii_uppercase()))
+        .or_else(|_| celes::Country::from_alpha2(t.to_ascii_uppercase()))
+        .or_else(|_| celes::Country::from_alpha3(t.to_ascii_uppercase()))
         .ok()?;
     Some(c.alpha2)
 }
@@ -235,11 +436,18 @@ mod tests {
             assert_eq!(canonical_for_header(h), Some(f), "{h}");
         }
         assert_eq!(canonical_for_header("Lifecycle Stage"), None);
-        assert_eq!(canonical_for_header("company_age"), None, "derived, never read");
+        assert_eq!(
+            canonical_for_header("company_age"),
+            None,
+            "derived, never read"
+        );
         assert_eq!(snake_case("Lifecycle Stage"), "lifecycle_stage");
         assert_eq!(snake_case("\u{feff}Record ID"), "record_id");
         assert_eq!(snake_case("NumberOfEmployees"), "number_of_employees");
-        assert_eq!(snake_case("  Organization - Website "), "organization_website");
+        assert_eq!(
+            snake_case("  Organization - Website "),
+            "organization_website"
+        );
     }
 
     #[test]
@@ -247,17 +455,39 @@ mod tests {
         let ind = |raw: &str| parse_field("industry", Kind::Text, raw);
         assert_eq!(ind("COMPUTER_SOFTWARE"), Value::Text("software".into()));
         assert_eq!(ind("Computer Software"), Value::Text("software".into()));
-        assert_eq!(ind("financial services"), Value::Text("financial services".into()));
-        assert_eq!(ind("Hospital & Health Care"), Value::Text("healthcare".into()));
-        assert_eq!(ind("Underwater Basket Weaving"), Value::Text("underwater basket weaving".into()));
+        assert_eq!(
+            ind("financial services"),
+            Value::Text("financial services".into())
+        );
+        assert_eq!(
+            ind("Hospital & Health Care"),
+            Value::Text("healthcare".into())
+        );
+        assert_eq!(
+            ind("Underwater Basket Weaving"),
+            Value::Text("underwater basket weaving".into())
+        );
     }
 
     #[test]
     fn countries_onto_iso_codes() {
-        for (raw, code) in [("Germany", "DE"), ("germany", "DE"), ("DE", "DE"), ("DEU", "DE"), ("United States", "US"), ("USA", "US"), ("United Kingdom", "GB"), ("UK", "GB"), ("france", "FR")] {
+        for (raw, code) in [
+            ("Germany", "DE"),
+            ("germany", "DE"),
+            ("DE", "DE"),
+            ("DEU", "DE"),
+            ("United States", "US"),
+            ("USA", "US"),
+            ("United Kingdom", "GB"),
+            ("UK", "GB"),
+            ("france", "FR"),
+        ] {
             assert_eq!(country_code(raw), Some(code), "{raw}");
         }
         assert_eq!(country_code("Atlantis"), None);
-        assert_eq!(parse_field("country", Kind::Text, "Germany"), Value::Text("de".into()));
+        assert_eq!(
+            parse_field("country", Kind::Text, "Germany"),
+            Value::Text("de".into())
+        );
     }
 }

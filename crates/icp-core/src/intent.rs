@@ -28,7 +28,10 @@ pub fn summarise(events: &[Event], as_of: i32, half_life_days: f64) -> Intent {
     let mut out = Intent::default();
     let (mut recent, mut base) = (0.0, 0.0);
     let mut topics: Vec<(String, f64)> = Vec::new();
-    for e in events.iter().filter(|e| e.day <= as_of && e.weight.is_finite()) {
+    for e in events
+        .iter()
+        .filter(|e| e.day <= as_of && e.weight.is_finite())
+    {
         let age = f64::from(as_of - e.day);
         let w = e.weight * 0.5f64.powf(age / half_life_days.max(f64::MIN_POSITIVE));
         out.score += w;
@@ -56,7 +59,11 @@ mod tests {
     use super::*;
 
     fn ev(day: i32, weight: f64, topic: &str) -> Event {
-        Event { day, weight, topic: Some(topic.into()) }
+        Event {
+            day,
+            weight,
+            topic: Some(topic.into()),
+        }
     }
 
     #[test]

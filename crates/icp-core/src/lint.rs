@@ -11,29 +11,44 @@ pub(crate) fn lint(p: &Profile) -> Vec<Diagnostic> {
     for t in &p.traits {
         match t.weight {
             0 => out.push(
-                Diagnostic::warning(format!("trait `{}` has weight 0 and never moves a score", t.name), Some(t.weight_span.clone()))
-                    .label("no effect")
-                    .help("remove the trait or give it a weight"),
+                Diagnostic::warning(
+                    format!("trait `{}` has weight 0 and never moves a score", t.name),
+                    Some(t.weight_span.clone()),
+                )
+                .label("no effect")
+                .help("remove the trait or give it a weight"),
             ),
             2 | -2 | 4 | -4 => out.push(
-                Diagnostic::warning(format!("trait `{}` has a middle weight ({:+})", t.name, t.weight), Some(t.weight_span.clone()))
-                    .label("middle weight")
-                    .help("clear decisions beat fine gradations: prefer ±1, ±3 or ±5"),
+                Diagnostic::warning(
+                    format!("trait `{}` has a middle weight ({:+})", t.name, t.weight),
+                    Some(t.weight_span.clone()),
+                )
+                .label("middle weight")
+                .help("clear decisions beat fine gradations: prefer ±1, ±3 or ±5"),
             ),
             _ => {}
         }
         if never_true(&t.cond) {
             out.push(
-                Diagnostic::warning(format!("trait `{}` can never fire", t.name), Some(t.span.clone()))
-                    .label("contradictory condition"),
+                Diagnostic::warning(
+                    format!("trait `{}` can never fire", t.name),
+                    Some(t.span.clone()),
+                )
+                .label("contradictory condition"),
             );
         }
     }
     for f in &p.filters {
         if never_true(&f.cond) {
             out.push(
-                Diagnostic::warning(format!("filter `{}` can never pass: every account would be excluded", f.name), Some(f.span.clone()))
-                    .label("contradictory condition"),
+                Diagnostic::warning(
+                    format!(
+                        "filter `{}` can never pass: every account would be excluded",
+                        f.name
+                    ),
+                    Some(f.span.clone()),
+                )
+                .label("contradictory condition"),
             );
         }
     }
@@ -42,30 +57,51 @@ pub(crate) fn lint(p: &Profile) -> Vec<Diagnostic> {
     let span = p.tiers_span.clone();
     if t1 <= t2 {
         out.push(
-            Diagnostic::warning(format!("tier thresholds are out of order: tier1 = {t1} is not above tier2 = {t2}"), span.clone())
-                .label("tier1 must be greater than tier2")
-                .help("tier 1 is at or above tier1, tier 2 at or above tier2"),
+            Diagnostic::warning(
+                format!("tier thresholds are out of order: tier1 = {t1} is not above tier2 = {t2}"),
+                span.clone(),
+            )
+            .label("tier1 must be greater than tier2")
+            .help("tier 1 is at or above tier1, tier 2 at or above tier2"),
         );
     }
     if t1 > f64::from(max) {
         out.push(
-            Diagnostic::warning(format!("tier 1 is unreachable: tier1 = {t1} but the highest possible score is {max}"), span.clone())
-                .label("unreachable"),
+            Diagnostic::warning(
+                format!(
+                    "tier 1 is unreachable: tier1 = {t1} but the highest possible score is {max}"
+                ),
+                span.clone(),
+            )
+            .label("unreachable"),
         );
     } else if t2 > f64::from(max) {
         out.push(
-            Diagnostic::warning(format!("tier 2 is unreachable: tier2 = {t2} but the highest possible score is {max}"), span.clone())
-                .label("unreachable"),
+            Diagnostic::warning(
+                format!(
+                    "tier 2 is unreachable: tier2 = {t2} but the highest possible score is {max}"
+                ),
+                span.clone(),
+            )
+            .label("unreachable"),
         );
     }
     if t2 <= f64::from(min) && !p.traits.is_empty() {
         out.push(
-            Diagnostic::warning(format!("tier 3 is empty: tier2 = {t2} is at or below the lowest possible score ({min})"), span)
-                .label("every account that passes the filters is tier 2 or better"),
+            Diagnostic::warning(
+                format!(
+                    "tier 3 is empty: tier2 = {t2} is at or below the lowest possible score ({min})"
+                ),
+                span,
+            )
+            .label("every account that passes the filters is tier 2 or better"),
         );
     }
     if p.traits.is_empty() {
-        out.push(Diagnostic::warning("the profile has no traits: every account scores 0", None).help("add [[traits]] with weights from -5 to +5"));
+        out.push(
+            Diagnostic::warning("the profile has no traits: every account scores 0", None)
+                .help("add [[traits]] with weights from -5 to +5"),
+        );
     }
     out
 }
@@ -76,11 +112,14 @@ pub fn lint_provided(p: &Profile, provided: &[String]) -> Vec<Diagnostic> {
     let derived = |f: &str| f == "company_age" && provided.iter().any(|p| p == "founded_year");
     p.fields
         .iter()
-        .filter(|f| !provided.iter().any(|p| *p == f.name) && !derived(&f.name))
+        .filter(|f| !provided.contains(&f.name) && !derived(&f.name))
         .map(|f| {
-            Diagnostic::warning(format!("no configured source provides `{}`", f.name), Some(f.first_use.clone()))
-                .label("never known: traits over it never fire and lower coverage")
-                .help("add a source that provides it, or take it from the input file")
+            Diagnostic::warning(
+                format!("no configured source provides `{}`", f.name),
+                Some(f.first_use.clone()),
+            )
+            .label("never known: traits over it never fire and lower coverage")
+            .help("add a source that provides it, or take it from the input file")
         })
         .collect()
 }

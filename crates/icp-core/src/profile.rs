@@ -141,7 +141,10 @@ pub struct Loaded {
 }
 
 /// Default tiers for a profile without a `[tiers]` table.
-pub const DEFAULT_TIERS: Tiers = Tiers { tier1: 8.0, tier2: 4.0 };
+pub const DEFAULT_TIERS: Tiers = Tiers {
+    tier1: 8.0,
+    tier2: 4.0,
+};
 pub const DEFAULT_HALF_LIFE_DAYS: f64 = 30.0;
 
 /// Parse and compile a profile. `as_of` fixes the run's date. Returns the
@@ -154,12 +157,25 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
             let d = Diagnostic::error(msg, e.span()).label("here").help(
                 "a profile has `name`, optional `entity`, `intent_half_life`, `[tiers]`, `[[filters]]` (name, when, on_missing) and `[[traits]]` (name, when, weight, axis)",
             );
-            return Loaded { profile: None, diagnostics: vec![d] };
+            return Loaded {
+                profile: None,
+                diagnostics: vec![d],
+            };
         }
     };
-    let mut cx = Compiler { src, fields: Vec::new(), diags: Vec::new(), as_of, presence_only: Vec::new() };
+    let mut cx = Compiler {
+        src,
+        fields: Vec::new(),
+        diags: Vec::new(),
+        as_of,
+        presence_only: Vec::new(),
+    };
 
-    let entity = match raw.entity.as_ref().map(|e| (e.get_ref().as_str(), e.span())) {
+    let entity = match raw
+        .entity
+        .as_ref()
+        .map(|e| (e.get_ref().as_str(), e.span()))
+    {
         None | Some(("account", _)) => Entity::Account,
         Some(("member", _)) => Entity::Member,
         Some((other, span)) => {
@@ -176,9 +192,12 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
             Some(d) if d > 0.0 => d,
             _ => {
                 cx.diags.push(
-                    Diagnostic::error(format!("`{}` is not a duration", h.get_ref()), Some(h.span()))
-                        .label("expected e.g. \"30d\", \"6w\", \"3mo\"")
-                        .help("the intent half-life is how long until an intent event counts half"),
+                    Diagnostic::error(
+                        format!("`{}` is not a duration", h.get_ref()),
+                        Some(h.span()),
+                    )
+                    .label("expected e.g. \"30d\", \"6w\", \"3mo\"")
+                    .help("the intent half-life is how long until an intent event counts half"),
                 );
                 DEFAULT_HALF_LIFE_DAYS
             }
@@ -187,7 +206,11 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
 
     let mut filters = Vec::new();
     for f in &raw.filters {
-        let on_missing = match f.on_missing.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
+        let on_missing = match f
+            .on_missing
+            .as_ref()
+            .map(|o| (o.get_ref().as_str(), o.span()))
+        {
             None | Some(("keep", _)) => OnMissing::Keep,
             Some(("exclude", _)) => OnMissing::Exclude,
             Some((other, span)) => {
@@ -245,7 +268,10 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
 
     let (tiers, tiers_span) = match &raw.tiers {
         Some(t) => (
-            Tiers { tier1: *t.get_ref().tier1.get_ref(), tier2: *t.get_ref().tier2.get_ref() },
+            Tiers {
+                tier1: *t.get_ref().tier1.get_ref(),
+                tier2: *t.get_ref().tier2.get_ref(),
+            },
             Some(t.span()),
         ),
         None => (DEFAULT_TIERS, None),
@@ -255,9 +281,12 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
     for t in &raw.traits {
         if names.insert(t.name.get_ref(), ()).is_some() {
             cx.diags.push(
-                Diagnostic::warning(format!("two traits are named `{}`", t.name.get_ref()), Some(t.name.span()))
-                    .label("duplicate name")
-                    .help("reasons name traits; give each a distinct name"),
+                Diagnostic::warning(
+                    format!("two traits are named `{}`", t.name.get_ref()),
+                    Some(t.name.span()),
+                )
+                .label("duplicate name")
+                .help("reasons name traits; give each a distinct name"),
             );
         }
     }
@@ -281,8 +310,16 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
     if !has_error {
         diagnostics.extend(crate::lint::lint(&profile));
     }
-    diagnostics.sort_by_key(|d| (d.span.as_ref().map_or(0, |s| s.start), std::cmp::Reverse(d.severity)));
-    Loaded { profile: (!has_error).then_some(profile), diagnostics }
+    diagnostics.sort_by_key(|d| {
+        (
+            d.span.as_ref().map_or(0, |s| s.start),
+            std::cmp::Reverse(d.severity),
+        )
+    });
+    Loaded {
+        profile: (!has_error).then_some(profile),
+        diagnostics,
+    }
 }
 
 /// "30d", "6w", "3mo", "1y" or a bare number of days.
@@ -318,7 +355,11 @@ impl Compiler<'_> {
         let map = string_body_map(self.src, when);
         let to_file = |s: &expr::Span| match &map {
             Some(m) => {
-                let at = |i: usize| m.get(i).copied().unwrap_or_else(|| m[m.len() - 1] + (i + 1 - m.len()));
+                let at = |i: usize| {
+                    m.get(i)
+                        .copied()
+                        .unwrap_or_else(|| m[m.len() - 1] + (i + 1 - m.len()))
+                };
                 at(s.start)..at(s.end)
             }
             None => when.span(),
@@ -350,7 +391,11 @@ impl Compiler<'_> {
                     .unwrap_or((0, 0));
                 self.diags.push(
                     Diagnostic::error(
-                        format!("`{name}` is used as {} here but as {} on line {line}", kind.name(), f.kind.name()),
+                        format!(
+                            "`{name}` is used as {} here but as {} on line {line}",
+                            kind.name(),
+                            f.kind.name()
+                        ),
                         Some(span),
                     )
                     .label(format!("{} condition", kind.name())),
@@ -359,7 +404,11 @@ impl Compiler<'_> {
             }
             return Some(i);
         }
-        self.fields.push(FieldSlot { name: name.to_string(), kind, first_use: span });
+        self.fields.push(FieldSlot {
+            name: name.to_string(),
+            kind,
+            first_use: span,
+        });
         Some(self.fields.len() - 1)
     }
 
@@ -370,7 +419,11 @@ impl Compiler<'_> {
         if let Some(i) = self.fields.iter().position(|f| f.name == name) {
             return i;
         }
-        self.fields.push(FieldSlot { name: name.to_string(), kind: Kind::Text, first_use: span });
+        self.fields.push(FieldSlot {
+            name: name.to_string(),
+            kind: Kind::Text,
+            first_use: span,
+        });
         self.presence_only.push(self.fields.len() - 1);
         self.fields.len() - 1
     }
@@ -393,7 +446,11 @@ fn string_body_map(src: &str, s: &Spanned<String>) -> Option<Vec<usize>> {
     let mut base = span.start + q.len();
     if multi {
         // A newline right after an opening triple quote is trimmed by TOML.
-        let nl = if body.starts_with("\r\n") { 2 } else { usize::from(body.starts_with('\n')) };
+        let nl = if body.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(body.starts_with('\n'))
+        };
         body = &body[nl..];
         base += nl;
     }
@@ -424,7 +481,9 @@ fn string_body_map(src: &str, s: &Spanned<String>) -> Option<Vec<usize>> {
                 c if multi && c.is_whitespace() => {
                     // A line-ending backslash drops the line end and the
                     // whitespace after it.
-                    i += rest[1..].find(|c: char| !c.is_whitespace()).map_or(rest.len(), |k| k + 1);
+                    i += rest[1..]
+                        .find(|c: char| !c.is_whitespace())
+                        .map_or(rest.len(), |k| k + 1);
                     continue;
                 }
                 _ => return None,
@@ -435,7 +494,11 @@ fn string_body_map(src: &str, s: &Spanned<String>) -> Option<Vec<usize>> {
             map.extend(std::iter::repeat_n(base + i, decoded.len_utf8()));
             i += len;
             j += decoded.len_utf8();
-        } else if multi && rest.starts_with("\r\n") && want.starts_with('\n') && !want.starts_with("\r\n") {
+        } else if multi
+            && rest.starts_with("\r\n")
+            && want.starts_with('\n')
+            && !want.starts_with("\r\n")
+        {
             map.push(base + i);
             i += 2;
             j += 1;

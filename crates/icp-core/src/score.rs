@@ -105,7 +105,11 @@ impl Profile {
         out.fit = fit;
         out.intent = intent;
         out.score = fit + intent;
-        out.coverage = if total == 0 { 1.0 } else { f64::from(known) / f64::from(total) };
+        out.coverage = if total == 0 {
+            1.0
+        } else {
+            f64::from(known) / f64::from(total)
+        };
         out.tier = if out.excluded_by.is_some() {
             Tier::Excluded
         } else {
@@ -157,7 +161,11 @@ impl Profile {
 
     /// Names of the filters in `unknown_filters`, joined with `; `.
     pub fn unknown_filter_names(&self, s: &Scored) -> String {
-        let names: Vec<&str> = s.unknown_filters.iter().map(|&i| self.filters[i].name.as_str()).collect();
+        let names: Vec<&str> = s
+            .unknown_filters
+            .iter()
+            .map(|&i| self.filters[i].name.as_str())
+            .collect();
         names.join("; ")
     }
 
@@ -196,10 +204,11 @@ impl RecordBuilder {
     pub fn new(profile: &Profile, headers: &[String]) -> Self {
         let snake: Vec<String> = headers.iter().map(|h| snake_case(h)).collect();
         let find = |name: &str| -> Option<usize> {
-            snake
-                .iter()
-                .position(|h| h == name)
-                .or_else(|| headers.iter().position(|h| canonical_for_header(h) == Some(name)))
+            snake.iter().position(|h| h == name).or_else(|| {
+                headers
+                    .iter()
+                    .position(|h| canonical_for_header(h) == Some(name))
+            })
         };
         let plan = profile
             .fields
@@ -226,7 +235,11 @@ impl RecordBuilder {
 
     /// Fields of the profile that no input column provides.
     pub fn absent_fields(&self) -> Vec<&str> {
-        self.plan.iter().filter(|(_, _, s)| *s == Source::Absent).map(|(n, _, _)| n.as_str()).collect()
+        self.plan
+            .iter()
+            .filter(|(_, _, s)| *s == Source::Absent)
+            .map(|(n, _, _)| n.as_str())
+            .collect()
     }
 
     /// Parse one row into `rec` (resized to the profile's slot count).

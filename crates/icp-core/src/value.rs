@@ -61,7 +61,17 @@ pub fn is_blank(s: &str) -> bool {
     }
     matches!(
         t.to_ascii_lowercase().as_str(),
-        "n/a" | "na" | "null" | "none" | "nil" | "-" | "--" | "unknown" | "nan" | "#n/a" | "(blank)"
+        "n/a"
+            | "na"
+            | "null"
+            | "none"
+            | "nil"
+            | "-"
+            | "--"
+            | "unknown"
+            | "nan"
+            | "#n/a"
+            | "(blank)"
     )
 }
 
@@ -221,12 +231,14 @@ pub fn parse_date(s: &str) -> Option<i32> {
     // `%Y` takes any number of digits, so "3/1/24" would be the year 24:
     // four-digit years only, and the two-digit forms Excel writes (`%y`:
     // 00-68 are 20xx, 69-99 are 19xx).
-    let formats = ["%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%m/%d/%y", "%d.%m.%y"];
+    let formats = [
+        "%Y-%m-%d", "%Y/%m/%d", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%m/%d/%y", "%d.%m.%y",
+    ];
     for f in formats {
-        if let Ok(d) = NaiveDate::parse_from_str(date_part, f) {
-            if (1000..=9999).contains(&d.year()) {
-                return Some(d.num_days_from_ce());
-            }
+        if let Ok(d) = NaiveDate::parse_from_str(date_part, f)
+            && (1000..=9999).contains(&d.year())
+        {
+            return Some(d.num_days_from_ce());
         }
     }
     if date_part.len() == 4 {
@@ -277,7 +289,9 @@ mod tests {
 
     #[test]
     fn blanks_are_missing() {
-        for b in ["", "  ", "n/a", "N/A", "null", "-", "unknown", "NaN", "#N/A"] {
+        for b in [
+            "", "  ", "n/a", "N/A", "null", "-", "unknown", "NaN", "#N/A",
+        ] {
             assert_eq!(parse_as(Kind::Number, b), Value::Missing, "{b:?}");
             assert_eq!(parse_as(Kind::Text, b), Value::Missing, "{b:?}");
         }
@@ -295,14 +309,22 @@ mod tests {
     fn lists_split_and_dedupe() {
         assert_eq!(
             parse_as(Kind::List, "HubSpot; Stripe | stripe, Google-Workspace"),
-            Value::List(vec!["hubspot".into(), "stripe".into(), "googleworkspace".into()])
+            Value::List(vec![
+                "hubspot".into(),
+                "stripe".into(),
+                "googleworkspace".into()
+            ])
         );
         assert_eq!(parse_as(Kind::List, ";;"), Value::Missing);
     }
 
     #[test]
     fn dates_in_export_styles() {
-        let d = |s| parse_date(s).and_then(date_from_days).map(|d| d.to_string());
+        let d = |s| {
+            parse_date(s)
+                .and_then(date_from_days)
+                .map(|d| d.to_string())
+        };
         assert_eq!(d("2024-03-01").as_deref(), Some("2024-03-01"));
         assert_eq!(d("2024-03-01 10:32").as_deref(), Some("2024-03-01"));
         assert_eq!(d("2024-03-01T10:32:00Z").as_deref(), Some("2024-03-01"));

@@ -222,9 +222,23 @@ impl<'a> Lexer<'a> {
     fn number(&mut self) -> Result<Tok, ParseError> {
         let start = self.pos;
         let rest = &self.src[start..];
-        let len = rest
-            .find(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '.' | '$' | '-' | '_')))
-            .unwrap_or(rest.len());
+        let b = rest.as_bytes();
+        let mut len = 0;
+        while len < b.len() {
+            let c = b[len];
+            // `1,200`: a comma followed by exactly three digits groups thousands.
+            let thousands = c == b','
+                && len > 0
+                && b[len - 1].is_ascii_digit()
+                && b.len() >= len + 4
+                && b[len + 1..len + 4].iter().all(u8::is_ascii_digit)
+                && !b.get(len + 4).is_some_and(u8::is_ascii_digit);
+            if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'$' | b'-' | b'_') || thousands {
+                len += 1;
+            } else {
+                break;
+            }
+        }
         let text = &rest[..len];
         self.pos += len;
         let bad = |lx: &Self, msg: String| lx.err(start, start + len, msg);
@@ -242,13 +256,7 @@ impl<'a> Lexer<'a> {
             .find(|ch: char| ch.is_ascii_alphabetic())
             .unwrap_or(text.len());
         let (num, unit) = text.split_at(split);
-        let days_per = match unit.to_ascii_lowercase().as_str() {
-            "d" | "day" | "days" => Some(1.0),
-            "w" | "week" | "weeks" => Some(7.0),
-            "mo" | "month" | "months" => Some(30.4375),
-            "y" | "yr" | "yrs" | "year" | "years" => Some(365.25),
-            _ => None,
-        };
+        let days_per = unit_days(unit);
         if let Some(per) = days_per {
             let n: f64 = num.parse().map_err(|_| {
                 bad(
@@ -506,6 +514,17 @@ impl Parser {
                 }
                 "within" => match self.bump() {
                     Some((Tok::Days(d), _)) => Test::Within(d),
+                    // `within 180 days`
+                    Some((Tok::Num(n), _))
+                        if self.peek().is_some_and(
+                            |t| matches!(t, Tok::Ident(u) if unit_days(u).is_some()),
+                        ) =>
+                    {
+                        let Some((Tok::Ident(u), _)) = self.bump() else {
+                            unreachable!("peeked")
+                        };
+                        Test::Within((n * unit_days(&u).unwrap_or(1.0)).round() as i32)
+                    }
                     _ => {
                         self.pos -= 1;
                         return Err(self.expected("a duration such as 180d, 6mo or 2y"));
@@ -633,6 +652,17 @@ impl Parser {
 }
 
 const OPERATORS_HELP: &str = "operators: = != < <= > >=, between A and B, in [..], not in [..], contains, matches \"regex\", has \"tech\", has any/all [..], within 180d, before/after YYYY-MM-DD, is present, is missing";
+
+/// Days in one duration unit (`d`, `w`, `mo`, `y` and their long forms).
+fn unit_days(unit: &str) -> Option<f64> {
+    match unit.to_ascii_lowercase().as_str() {
+        "d" | "day" | "days" => Some(1.0),
+        "w" | "week" | "weeks" => Some(7.0),
+        "mo" | "month" | "months" => Some(30.4375),
+        "y" | "yr" | "yrs" | "year" | "years" => Some(365.25),
+        _ => None,
+    }
+}
 
 fn is_keyword(s: &str) -> bool {
     matches!(

@@ -573,33 +573,36 @@ fn country_names_and_codes_match_by_iso_code() {
 }
 
 #[test]
-fn country_names_celes_does_not_know_stay_text() {
-    // celes knows English names and ISO codes, not endonyms or the
-    // "Korea, Republic of" style: such a value stays folded text, so it is a
-    // known value that is not "DE" (false, not unknown). Match it explicitly
-    // or via country_raw.
+fn unknown_country_names_stay_text_and_known_aliases_map() {
+    // A name neither celes nor the alias list knows stays folded text: a
+    // known value that is not "DE" (false, not unknown).
+    check(
+        &[("country", "Atlantis")],
+        &[
+            ("country = 'Germany'", F),
+            ("country = 'Atlantis'", T),
+            ("country_raw = 'atlantis'", T),
+            ("country != 'DE'", T),
+        ],
+    );
     check(
         &[("country", "Deutschland")],
         &[
-            ("country = 'Germany'", F),
-            ("country = 'Deutschland'", T),
+            ("country = 'Germany'", T),
             ("country_raw = 'deutschland'", T),
-            ("country != 'DE'", T),
         ],
     );
     check_values(
         "country",
         "country = 'KR'",
-        &[("South Korea", T), ("Korea", T), ("Korea, Republic of", F)],
+        &[("South Korea", T), ("Korea", T), ("Korea, Republic of", T)],
     );
     check_values(
         "country",
         "country = 'AE'",
-        &[("UAE", T), ("United Arab Emirates", F)],
+        &[("UAE", T), ("United Arab Emirates", T)],
     );
 }
-
-// ------------------------------------------------------------------ lists
 
 #[test]
 fn list_tests() {
@@ -1079,4 +1082,35 @@ fn between_and_does_not_end_the_condition() {
             ("employees between 100 and 200 or country = 'US'", T),
         ],
     );
+}
+
+#[test]
+fn thousands_separators_and_spelled_out_durations_in_conditions() {
+    use icp_core::expr::{CmpOp, Literal, Test, parse};
+    let e = parse("employees > 1,200").unwrap();
+    match e.kind {
+        icp_core::expr::ExprKind::Pred(p) => {
+            assert_eq!(p.test, Test::Cmp(CmpOp::Gt, Literal::Number(1200.0)))
+        }
+        other => panic!("{other:?}"),
+    }
+    let e = parse("last_funding_date within 180 days").unwrap();
+    match e.kind {
+        icp_core::expr::ExprKind::Pred(p) => assert_eq!(p.test, Test::Within(180)),
+        other => panic!("{other:?}"),
+    }
+    assert!(parse("industry in [\"a\",\"b\"]").is_ok());
+}
+
+#[test]
+fn country_names_in_local_languages_and_iso_long_forms() {
+    for (raw, code) in [
+        ("Deutschland", "DE"),
+        ("United Arab Emirates", "AE"),
+        ("Korea, Republic of", "KR"),
+        ("Russian Federation", "RU"),
+        ("Schweiz", "CH"),
+    ] {
+        assert_eq!(icp_core::fields::country_code(raw), Some(code), "{raw}");
+    }
 }

@@ -121,9 +121,9 @@ fn incomplete_conditions() {
 }
 
 #[test]
-fn thousands_separators_are_not_allowed_in_conditions() {
-    // `1,200` in a condition reads as `1` followed by a stray comma.
-    let (msg, text, line, col) = the_error(&trait_src("'employees > 1,200'", "1"));
+fn a_comma_that_does_not_group_thousands_is_an_error() {
+    // `1,200` groups thousands; `1,20` is `1` followed by a stray comma.
+    let (msg, text, line, col) = the_error(&trait_src("'employees > 1,20'", "1"));
     assert_eq!(msg, "unexpected `,` after a complete condition");
     assert_eq!((text.as_str(), line, col), (",", 5, 22));
 }

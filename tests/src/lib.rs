@@ -35,7 +35,11 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let o = Command::new(icp_bin()).current_dir(repo()).args(args).output().expect("icp runs");
+    let o = Command::new(icp_bin())
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .expect("icp runs");
     Output {
         code: o.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
@@ -45,14 +49,28 @@ where
 
 /// Read a CSV output as header names and rows (ragged rows allowed).
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(path).expect("csv output");
-    let headers = r.headers().expect("headers").iter().map(String::from).collect();
-    let rows = r.records().map(|r| r.expect("record").iter().map(String::from).collect()).collect();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .expect("csv output");
+    let headers = r
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|r| r.expect("record").iter().map(String::from).collect())
+        .collect();
     (headers, rows)
 }
 
 /// The value of `column` in `row`.
 pub fn cell<'a>(headers: &[String], row: &'a [String], column: &str) -> &'a str {
-    let i = headers.iter().position(|h| h == column).unwrap_or_else(|| panic!("no column {column}"));
+    let i = headers
+        .iter()
+        .position(|h| h == column)
+        .unwrap_or_else(|| panic!("no column {column}"));
     &row[i]
 }

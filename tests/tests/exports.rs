@@ -38,15 +38,63 @@ fn hubspot_xlsx_export() {
     let xlsx = dir.path().join("hubspot-companies.xlsx");
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    let headers = ["Record ID", "Company name", "Company Domain Name", "Industry", "Number of Employees", "Annual Revenue", "Country/Region", "Year Founded", "Create Date"];
+    let headers = [
+        "Record ID",
+        "Company name",
+        "Company Domain Name",
+        "Industry",
+        "Number of Employees",
+        "Annual Revenue",
+        "Country/Region",
+        "Year Founded",
+        "Create Date",
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     let date = Format::new().set_num_format("yyyy-mm-dd");
-    let rows: [(f64, &str, &str, &str, Option<f64>, Option<f64>, &str, f64); 3] = [
-        (101.0, "Kontor Bank", "kontorbank.de", "BANKING", Some(850.0), Some(120_000_000.0), "Germany", 1990.0),
-        (102.0, "Petit Café", "petitcafe.fr", "Restaurants", Some(6.0), None, "France", 2021.0),
-        (103.0, "Acme Inc", "acme.com", "Financial Services", Some(300.0), Some(90_000_000.0), "United States", 2000.0),
+    // id, name, domain, industry, employees, revenue, country, founded
+    type ExportRow<'a> = (
+        f64,
+        &'a str,
+        &'a str,
+        &'a str,
+        Option<f64>,
+        Option<f64>,
+        &'a str,
+        f64,
+    );
+    let rows: [ExportRow; 3] = [
+        (
+            101.0,
+            "Kontor Bank",
+            "kontorbank.de",
+            "BANKING",
+            Some(850.0),
+            Some(120_000_000.0),
+            "Germany",
+            1990.0,
+        ),
+        (
+            102.0,
+            "Petit Café",
+            "petitcafe.fr",
+            "Restaurants",
+            Some(6.0),
+            None,
+            "France",
+            2021.0,
+        ),
+        (
+            103.0,
+            "Acme Inc",
+            "acme.com",
+            "Financial Services",
+            Some(300.0),
+            Some(90_000_000.0),
+            "United States",
+            2000.0,
+        ),
     ];
     for (r, (id, name, domain, industry, emp, rev, country, founded)) in rows.iter().enumerate() {
         let r = r as u32 + 1;
@@ -62,7 +110,8 @@ fn hubspot_xlsx_export() {
         }
         ws.write_string(r, 6, *country).unwrap();
         ws.write_number(r, 7, *founded).unwrap();
-        ws.write_datetime_with_format(r, 8, ExcelDateTime::from_ymd(2025, 3, 1).unwrap(), &date).unwrap();
+        ws.write_datetime_with_format(r, 8, ExcelDateTime::from_ymd(2025, 3, 1).unwrap(), &date)
+            .unwrap();
     }
     wb.save(&xlsx).unwrap();
 
@@ -80,12 +129,24 @@ fn hubspot_xlsx_export() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (h, rows) = read_csv(&out);
     assert_eq!(rows.len(), 3);
-    assert_eq!(cell(&h, &rows[0], "Record ID"), "101", "whole numbers without .0");
-    assert_eq!(cell(&h, &rows[0], "Create Date"), "2025-03-01", "Excel dates as ISO");
+    assert_eq!(
+        cell(&h, &rows[0], "Record ID"),
+        "101",
+        "whole numbers without .0"
+    );
+    assert_eq!(
+        cell(&h, &rows[0], "Create Date"),
+        "2025-03-01",
+        "Excel dates as ISO"
+    );
     assert_eq!(cell(&h, &rows[0], "icp_score"), "7");
     assert_eq!(cell(&h, &rows[0], "icp_tier"), "1");
     assert_eq!(cell(&h, &rows[1], "icp_score"), "-1", "young company");
-    assert_eq!(cell(&h, &rows[1], "icp_coverage"), "0.88", "revenue unknown: 7 of 8 weight evaluable");
+    assert_eq!(
+        cell(&h, &rows[1], "icp_coverage"),
+        "0.88",
+        "revenue unknown: 7 of 8 weight evaluable"
+    );
     assert_eq!(cell(&h, &rows[2], "icp_tier"), "excluded");
     assert_eq!(cell(&h, &rows[2], "icp_excluded_by"), "Europe");
 }
@@ -114,9 +175,16 @@ fn salesforce_report_from_a_european_excel() {
         out.as_os_str(),
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(rows.len(), 3);
-    assert_eq!(rows[0]["Account Name"], "Zürcher Versicherung AG", "Windows-1252 decoded");
+    assert_eq!(
+        rows[0]["Account Name"], "Zürcher Versicherung AG",
+        "Windows-1252 decoded"
+    );
     assert_eq!(rows[0]["Billing City"], "Zürich");
     // "1.200" is 1.2 people to a parser that reads a dot as the decimal
     // point, so the 200+ trait does not fire; revenue and industry do.

@@ -2,14 +2,18 @@
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity as ReportSeverity};
 use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term::{self, Config};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use codespan_reporting::term::{self, Config};
 use icp_core::{Diagnostic, Severity};
 
 /// Print diagnostics for `src` (named `name`) to stderr.
 pub fn emit(name: &str, src: &str, diags: &[Diagnostic]) {
     let file = SimpleFile::new(name, src);
-    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { ColorChoice::Auto } else { ColorChoice::Never };
+    let choice = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
     let writer = StandardStream::stderr(choice);
     let config = Config::default();
     for d in diags {

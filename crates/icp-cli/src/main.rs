@@ -52,7 +52,9 @@ fn parse_delimiter(s: &str) -> Result<u8, String> {
     match s {
         "tab" | "\\t" | "\t" => Ok(b'\t'),
         s if s.len() == 1 => Ok(s.as_bytes()[0]),
-        _ => Err(format!("`{s}` is not a one-character delimiter (use , ; | or tab)")),
+        _ => Err(format!(
+            "`{s}` is not a one-character delimiter (use , ; | or tab)"
+        )),
     }
 }
 
@@ -62,13 +64,20 @@ impl InputArgs {
             None => None,
             Some(label) => Some(encoding_for(label)?),
         };
-        Ok(icp_io::read::ReadOptions { delimiter: self.delimiter, encoding, sheet: self.sheet.clone() })
+        Ok(icp_io::read::ReadOptions {
+            delimiter: self.delimiter,
+            encoding,
+            sheet: self.sheet.clone(),
+        })
     }
 }
 
 fn encoding_for(label: &str) -> Result<&'static encoding_rs::Encoding, Failure> {
-    encoding_rs::Encoding::for_label(label.as_bytes())
-        .ok_or_else(|| Failure::usage(format!("unknown encoding `{label}`: use e.g. utf-8 or windows-1252")))
+    encoding_rs::Encoding::for_label(label.as_bytes()).ok_or_else(|| {
+        Failure::usage(format!(
+            "unknown encoding `{label}`: use e.g. utf-8 or windows-1252"
+        ))
+    })
 }
 
 /// Why a command failed, and its exit code.
@@ -80,12 +89,18 @@ pub struct Failure {
 impl Failure {
     /// Exit 2: a usage or config error the user can fix.
     pub fn usage(message: impl Into<String>) -> Self {
-        Failure { code: 2, message: message.into() }
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
     }
 
     /// Exit 1: the run could not complete.
     pub fn fatal(message: impl Into<String>) -> Self {
-        Failure { code: 1, message: message.into() }
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
     }
 }
 
@@ -99,12 +114,14 @@ pub struct AsOfArg {
 }
 
 fn parse_as_of(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("`{s}` is not a date: use YYYY-MM-DD"))
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: use YYYY-MM-DD"))
 }
 
 impl AsOfArg {
     pub fn date(&self) -> chrono::NaiveDate {
-        self.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive())
+        self.as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 }
 

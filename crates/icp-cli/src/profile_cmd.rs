@@ -23,11 +23,20 @@ pub struct CheckArgs {
 
 /// Read and compile a profile, printing its diagnostics; errors fail with
 /// exit code 2.
-pub fn load(path: &std::path::Path, as_of: chrono::NaiveDate, quiet_warnings: bool) -> Result<(Profile, usize), Failure> {
+pub fn load(
+    path: &std::path::Path,
+    as_of: chrono::NaiveDate,
+    quiet_warnings: bool,
+) -> Result<(Profile, usize), Failure> {
     let src = std::fs::read_to_string(path)
         .map_err(|e| Failure::usage(format!("cannot read profile {}: {e}", display(path))))?;
     let loaded = icp_core::load(&src, icp_core::day_number(as_of));
-    let shown: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error() || !quiet_warnings).cloned().collect();
+    let shown: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !quiet_warnings)
+        .cloned()
+        .collect();
     diagnostics::emit(&display(path), &src, &shown);
     let warnings = loaded.diagnostics.iter().filter(|d| !d.is_error()).count();
     match loaded.profile {
@@ -64,12 +73,20 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         warnings += diags.len();
     }
     let (min, max) = profile.score_bounds();
-    let fit = profile.traits.iter().filter(|t| t.axis == icp_core::Axis::Fit).count();
+    let fit = profile
+        .traits
+        .iter()
+        .filter(|t| t.axis == icp_core::Axis::Fit)
+        .count();
     println!(
         "{}: profile `{}` ({}) is valid: {} filter{}, {} trait{} ({fit} fit, {} intent), scores {min}..{max}, tier 1 at {} and tier 2 at {}; {warnings} warning{}",
         display(&args.file),
         profile.name,
-        if profile.entity == icp_core::Entity::Member { "member" } else { "account" },
+        if profile.entity == icp_core::Entity::Member {
+            "member"
+        } else {
+            "account"
+        },
         profile.filters.len(),
         plural(profile.filters.len()),
         profile.traits.len(),
@@ -79,7 +96,11 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
         profile.tiers.tier2,
         plural(warnings),
     );
-    Ok(if args.deny_warnings && warnings > 0 { 2 } else { 0 })
+    Ok(if args.deny_warnings && warnings > 0 {
+        2
+    } else {
+        0
+    })
 }
 
 fn plural(n: usize) -> &'static str {

@@ -17,15 +17,22 @@ impl Progress {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(
-                ProgressStyle::with_template("{spinner} {prefix} {human_pos} rows ({per_sec}) {elapsed_precise} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template(
+                    "{spinner} {prefix} {human_pos} rows ({per_sec}) {elapsed_precise} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             b.set_prefix(what.to_string());
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
         let now = Instant::now();
-        Progress { bar, started: now, last_log: now, quiet }
+        Progress {
+            bar,
+            started: now,
+            last_log: now,
+            quiet,
+        }
     }
 
     /// Call every few thousand rows.
@@ -38,7 +45,10 @@ impl Progress {
         } else if !self.quiet && self.last_log.elapsed() >= Duration::from_secs(5) {
             self.last_log = Instant::now();
             let secs = self.started.elapsed().as_secs_f64();
-            eprintln!("progress: {rows} rows, {skipped} skipped, {:.0} rows/s", rows as f64 / secs.max(1e-9));
+            eprintln!(
+                "progress: {rows} rows, {skipped} skipped, {:.0} rows/s",
+                rows as f64 / secs.max(1e-9)
+            );
         }
     }
 

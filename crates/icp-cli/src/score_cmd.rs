@@ -61,7 +61,9 @@ struct Scoring {
 
 pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let as_of = args.as_of.date();
-    if Format::from_path(&args.out).is_err() || matches!(Format::from_path(&args.out), Ok(Format::Xlsx)) {
+    if Format::from_path(&args.out).is_err()
+        || matches!(Format::from_path(&args.out), Ok(Format::Xlsx))
+    {
         return Err(Failure::usage(format!(
             "cannot write {}: the output must end in .csv or .jsonl",
             display(&args.out)
@@ -85,7 +87,11 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let mut out_headers = headers.clone();
     for p in &profiles {
         for c in SCORE_COLUMNS {
-            out_headers.push(if several { format!("{}__{c}", p.name) } else { c.to_string() });
+            out_headers.push(if several {
+                format!("{}__{c}", p.name)
+            } else {
+                c.to_string()
+            });
         }
     }
     let mut scorings: Vec<Scoring> = profiles
@@ -95,7 +101,13 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
             if !args.quiet {
                 warn_absent(&profile, &builder, &args.input);
             }
-            Scoring { profile, builder, record: Vec::new(), scored: Scored::default(), counts: ProfileCounts::new() }
+            Scoring {
+                profile,
+                builder,
+                record: Vec::new(),
+                scored: Scored::default(),
+                counts: ProfileCounts::new(),
+            }
         })
         .collect();
     let names: Vec<String> = scorings.iter().map(|s| s.profile.name.clone()).collect();
@@ -107,12 +119,18 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let numeric: Vec<usize> = out_headers
         .iter()
         .enumerate()
-        .filter(|(_, h)| NUMERIC.iter().any(|n| h.ends_with(n)) && h.starts_with(if several { "" } else { "icp_" }))
+        .filter(|(_, h)| {
+            NUMERIC.iter().any(|n| h.ends_with(n))
+                && h.starts_with(if several { "" } else { "icp_" })
+        })
         .map(|(i, _)| i)
         .filter(|i| *i >= headers.len())
         .collect();
     writer.set_numeric_columns(&numeric);
-    let rejects_path = args.rejects.clone().unwrap_or_else(|| rejects_path_for(&args.out));
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| rejects_path_for(&args.out));
     let mut rejects = RejectsWriter::new(rejects_path, &headers);
 
     let mut summary = Summary {
@@ -144,7 +162,12 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
                     fill_columns(&s.profile, &s.scored, &mut extra[k * SCORE_COLUMNS.len()..]);
                 }
                 writer
-                    .write_row(row.values.iter().map(String::as_str).chain(extra.iter().map(String::as_str)))
+                    .write_row(
+                        row.values
+                            .iter()
+                            .map(String::as_str)
+                            .chain(extra.iter().map(String::as_str)),
+                    )
                     .map_err(|e| Failure::fatal(e.to_string()))?;
             }
             Err(e) => {
@@ -159,13 +182,16 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
                 }
             }
         }
-        if summary.rows_read % 16_384 == 0 {
+        if summary.rows_read.is_multiple_of(16_384) {
             progress.update(summary.rows_read, summary.rows_skipped);
         }
     }
     summary.seconds = (progress.finish() * 1000.0).round() / 1000.0;
     writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
-    summary.rejects = rejects.finish().map_err(|e| Failure::fatal(e.to_string()))?.map(|p| display(&p));
+    summary.rejects = rejects
+        .finish()
+        .map_err(|e| Failure::fatal(e.to_string()))?
+        .map(|p| display(&p));
     if let Some(e) = fatal {
         let _ = std::fs::remove_file(&partial);
         return Err(Failure::fatal(format!(
@@ -174,20 +200,31 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
             display(&args.out)
         )));
     }
-    std::fs::rename(&partial, &args.out)
-        .map_err(|e| Failure::fatal(format!("cannot move the output into place at {}: {e}", display(&args.out))))?;
+    std::fs::rename(&partial, &args.out).map_err(|e| {
+        Failure::fatal(format!(
+            "cannot move the output into place at {}: {e}",
+            display(&args.out)
+        ))
+    })?;
 
-    let mut counts: BTreeMap<String, ProfileCounts> =
-        scorings.into_iter().map(|s| (s.profile.name, s.counts)).collect();
+    let mut counts: BTreeMap<String, ProfileCounts> = scorings
+        .into_iter()
+        .map(|s| (s.profile.name, s.counts))
+        .collect();
     summary.first = counts.get(&names[0]).cloned().unwrap_or_default();
     if several {
         summary.profiles = std::mem::take(&mut counts);
     }
     print!("{}", summary.render(&names));
     if let Some(path) = &args.summary_json {
-        let json = serde_json::to_string_pretty(&summary).map_err(|e| Failure::fatal(e.to_string()))?;
-        std::fs::write(path, json + "\n")
-            .map_err(|e| Failure::fatal(format!("cannot write the summary to {}: {e}", display(path))))?;
+        let json =
+            serde_json::to_string_pretty(&summary).map_err(|e| Failure::fatal(e.to_string()))?;
+        std::fs::write(path, json + "\n").map_err(|e| {
+            Failure::fatal(format!(
+                "cannot write the summary to {}: {e}",
+                display(path)
+            ))
+        })?;
     }
     Ok(0)
 }
@@ -221,7 +258,11 @@ fn warn_absent(p: &Profile, b: &RecordBuilder, input: &Path) {
         eprintln!(
             "note: {} has no column for {} (profile `{}`): conditions over {} stay unknown and lower coverage",
             display(input),
-            absent.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", "),
+            absent
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
             p.name,
             if absent.len() == 1 { "it" } else { "them" }
         );
@@ -229,7 +270,10 @@ fn warn_absent(p: &Profile, b: &RecordBuilder, input: &Path) {
 }
 
 fn partial_path(out: &Path) -> PathBuf {
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     out.with_file_name(format!(".{name}.partial"))
 }
 

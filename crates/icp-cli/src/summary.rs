@@ -36,7 +36,10 @@ pub struct ProfileCounts {
 
 impl ProfileCounts {
     pub fn new() -> Self {
-        ProfileCounts { tiers: Tier::ALL.iter().map(|t| (t.as_str(), 0)).collect(), ..Default::default() }
+        ProfileCounts {
+            tiers: Tier::ALL.iter().map(|t| (t.as_str(), 0)).collect(),
+            ..Default::default()
+        }
     }
 
     pub fn add(&mut self, profile: &Profile, s: &Scored) {
@@ -50,7 +53,10 @@ impl ProfileCounts {
             self.som += 1;
         }
         for &i in &s.unknown_filters {
-            *self.unknown_filters.entry(profile.filters[i].name.clone()).or_default() += 1;
+            *self
+                .unknown_filters
+                .entry(profile.filters[i].name.clone())
+                .or_default() += 1;
         }
         self.coverage_sum += s.coverage;
         self.mean_coverage = round2(self.coverage_sum / self.tam as f64);
@@ -85,7 +91,10 @@ impl Summary {
     pub fn skip(&mut self, line: u64, reason: &str) {
         self.rows_skipped += 1;
         if self.skipped.len() < MAX_SKIPPED {
-            self.skipped.push(Skipped { line, reason: reason.to_string() });
+            self.skipped.push(Skipped {
+                line,
+                reason: reason.to_string(),
+            });
         } else {
             self.skipped_truncated = true;
         }
@@ -99,17 +108,31 @@ impl Summary {
             out.push_str(format!("  {label:<16}{value:>12}  {note}").trim_end());
             out.push('\n');
         };
-        out.push_str(&format!("{} -> {} (as of {})\n", self.input, self.output, self.as_of));
+        out.push_str(&format!(
+            "{} -> {} (as of {})\n",
+            self.input, self.output, self.as_of
+        ));
         line(&mut out, "rows read", n(self.rows_read), "");
         let skipped_note = match &self.rejects {
             Some(r) => format!("see {r}"),
             None => String::new(),
         };
-        line(&mut out, "rows skipped", n(self.rows_skipped), &skipped_note);
+        line(
+            &mut out,
+            "rows skipped",
+            n(self.rows_skipped),
+            &skipped_note,
+        );
         let sections: Vec<(&str, &ProfileCounts)> = if self.profiles.is_empty() {
-            vec![(profile_names.first().map_or("", String::as_str), &self.first)]
+            vec![(
+                profile_names.first().map_or("", String::as_str),
+                &self.first,
+            )]
         } else {
-            profile_names.iter().filter_map(|p| self.profiles.get(p).map(|c| (p.as_str(), c))).collect()
+            profile_names
+                .iter()
+                .filter_map(|p| self.profiles.get(p).map(|c| (p.as_str(), c)))
+                .collect()
         };
         for (name, c) in sections {
             out.push_str(&format!("profile {name}\n"));
@@ -117,10 +140,24 @@ impl Summary {
             line(&mut out, "SAM", n(c.sam), "passing the filters");
             for t in ["1", "2", "3", "excluded"] {
                 let note = if t == "1" { "SOM" } else { "" };
-                let label = if t == "excluded" { "excluded".to_string() } else { format!("tier {t}") };
-                line(&mut out, &label, n(c.tiers.get(t).copied().unwrap_or(0)), note);
+                let label = if t == "excluded" {
+                    "excluded".to_string()
+                } else {
+                    format!("tier {t}")
+                };
+                line(
+                    &mut out,
+                    &label,
+                    n(c.tiers.get(t).copied().unwrap_or(0)),
+                    note,
+                );
             }
-            line(&mut out, "mean coverage", format!("{:.2}", c.mean_coverage), "share of trait weight with data");
+            line(
+                &mut out,
+                "mean coverage",
+                format!("{:.2}", c.mean_coverage),
+                "share of trait weight with data",
+            );
             if !c.excluded_by.is_empty() {
                 out.push_str("  excluded by\n");
                 let mut v: Vec<_> = c.excluded_by.iter().collect();
@@ -154,7 +191,7 @@ pub fn group(x: u64) -> String {
     let s = x.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

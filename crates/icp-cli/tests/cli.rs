@@ -12,7 +12,10 @@ fn icp() -> Command {
 }
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 struct Run {
@@ -31,9 +34,15 @@ fn run(c: &mut Command) -> Run {
 }
 
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new().flexible(true).from_path(path).unwrap();
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .unwrap();
     let headers = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r.records().map(|r| r.unwrap().iter().map(String::from).collect()).collect();
+    let rows = r
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
     (headers, rows)
 }
 
@@ -44,14 +53,39 @@ fn scores_the_example_export_and_reports_the_bad_row() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("scored.csv");
     let summary = dir.path().join("summary.json");
-    let r = run(icp().args(["score", "examples/accounts.csv", "--profile", GENAI, "--as-of", "2026-11-20", "--out"]).arg(&out).arg("--summary-json").arg(&summary));
+    let r = run(icp()
+        .args([
+            "score",
+            "examples/accounts.csv",
+            "--profile",
+            GENAI,
+            "--as-of",
+            "2026-11-20",
+            "--out",
+        ])
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary));
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("rows read"), "{}", r.stdout);
-    assert!(r.stdout.contains("line 24"), "the skipped row is named: {}", r.stdout);
+    assert!(
+        r.stdout.contains("line 24"),
+        "the skipped row is named: {}",
+        r.stdout
+    );
 
     let (headers, rows) = read_csv(&out);
     assert_eq!(headers[0], "Record ID", "input columns kept, BOM stripped");
-    for c in ["icp_score", "icp_fit", "icp_intent", "icp_tier", "icp_excluded_by", "icp_coverage", "icp_reasons", "icp_unknown_filters"] {
+    for c in [
+        "icp_score",
+        "icp_fit",
+        "icp_intent",
+        "icp_tier",
+        "icp_excluded_by",
+        "icp_coverage",
+        "icp_reasons",
+        "icp_unknown_filters",
+    ] {
         assert!(headers.iter().any(|h| h == c), "missing column {c}");
     }
     assert_eq!(rows.len(), 22, "23 data rows, one skipped");
@@ -73,11 +107,22 @@ fn scores_the_example_export_and_reports_the_bad_row() {
     assert_eq!(s["rows_skipped"], 1);
     assert_eq!(s["tam"], 22);
     let tiers = &s["tiers"];
-    let sum: u64 = ["1", "2", "3", "excluded"].iter().map(|t| tiers[t].as_u64().unwrap()).sum();
+    let sum: u64 = ["1", "2", "3", "excluded"]
+        .iter()
+        .map(|t| tiers[t].as_u64().unwrap())
+        .sum();
     assert_eq!(sum, 22);
-    assert_eq!(s["sam"].as_u64().unwrap(), 22 - tiers["excluded"].as_u64().unwrap());
+    assert_eq!(
+        s["sam"].as_u64().unwrap(),
+        22 - tiers["excluded"].as_u64().unwrap()
+    );
     assert_eq!(s["skipped"][0]["line"], 24);
-    assert!(s["skipped"][0]["reason"].as_str().unwrap().contains("30 fields"));
+    assert!(
+        s["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("30 fields")
+    );
 
     let (rh, rrows) = read_csv(&dir.path().join("scored.rejects.csv"));
     assert!(rh.ends_with(&["line".to_string(), "reason".to_string()]));
@@ -96,9 +141,17 @@ fn jsonl_in_and_out_with_numbers_as_numbers() {
     )
     .unwrap();
     let out = dir.path().join("out.jsonl");
-    let r = run(icp().args(["score"]).arg(&input).args(["-p", GENAI, "--as-of", "2026-11-20", "-o"]).arg(&out));
+    let r = run(icp()
+        .args(["score"])
+        .arg(&input)
+        .args(["-p", GENAI, "--as-of", "2026-11-20", "-o"])
+        .arg(&out));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let lines: Vec<Value> = std::fs::read_to_string(&out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["icp_score"], 11);
     assert_eq!(lines[0]["icp_tier"], "2");
@@ -111,7 +164,17 @@ fn several_profiles_prefix_their_columns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("both.csv");
     let r = run(icp()
-        .args(["score", "examples/accounts.csv", "-p", GENAI, "-p", "config/profiles/negative-smb.toml", "--as-of", "2026-11-20", "-o"])
+        .args([
+            "score",
+            "examples/accounts.csv",
+            "-p",
+            GENAI,
+            "-p",
+            "config/profiles/negative-smb.toml",
+            "--as-of",
+            "2026-11-20",
+            "-o",
+        ])
         .arg(&out));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (headers, _) = read_csv(&out);
@@ -133,11 +196,19 @@ fn profile_errors_name_file_line_and_column_and_exit_2() {
     assert!(r.stderr.contains("bad.toml:5:21"), "{}", r.stderr);
     assert!(r.stderr.contains("bad.toml:11:10"), "{}", r.stderr);
     assert!(r.stderr.contains("outside -5..+5"), "{}", r.stderr);
-    assert!(r.stderr.contains('^'), "the offending text is underlined: {}", r.stderr);
+    assert!(
+        r.stderr.contains('^'),
+        "the offending text is underlined: {}",
+        r.stderr
+    );
 
     // Scoring with a broken profile is a config error too, and writes nothing.
     let out = dir.path().join("o.csv");
-    let r = run(icp().args(["score", "examples/accounts.csv", "-p"]).arg(&p).arg("-o").arg(&out));
+    let r = run(icp()
+        .args(["score", "examples/accounts.csv", "-p"])
+        .arg(&p)
+        .arg("-o")
+        .arg(&out));
     assert_eq!(r.code, 2);
     assert!(!out.exists());
 }
@@ -151,9 +222,17 @@ fn profile_warnings_do_not_fail_the_check() {
         "name = \"w\"\n[tiers]\ntier1 = 2\ntier2 = 5\n[[filters]]\nname = \"never\"\nwhen = \"employees > 100 and employees < 50\"\n[[traits]]\nname = \"x\"\nwhen = \"intent_score > 1\"\nweight = 2\naxis = \"intent\"\n",
     )
     .unwrap();
-    let r = run(icp().args(["profile", "check"]).arg(&p).args(["--input", "examples/accounts.csv"]));
+    let r = run(icp()
+        .args(["profile", "check"])
+        .arg(&p)
+        .args(["--input", "examples/accounts.csv"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
-    for w in ["middle weight", "can never pass", "out of order", "no configured source provides `intent_score`"] {
+    for w in [
+        "middle weight",
+        "can never pass",
+        "out of order",
+        "no configured source provides `intent_score`",
+    ] {
         assert!(r.stderr.contains(w), "missing warning {w:?}: {}", r.stderr);
     }
     let r = run(icp().args(["profile", "check", "--deny-warnings"]).arg(&p));
@@ -165,10 +244,24 @@ fn usage_errors_exit_2_with_a_reason() {
     let r = run(icp().args(["score", "nope.csv", "-p", GENAI, "-o", "/tmp/x.csv"]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("nope.csv"), "{}", r.stderr);
-    let r = run(icp().args(["score", "examples/accounts.csv", "-p", GENAI, "-o", "/tmp/x.xlsx"]));
+    let r = run(icp().args([
+        "score",
+        "examples/accounts.csv",
+        "-p",
+        GENAI,
+        "-o",
+        "/tmp/x.xlsx",
+    ]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains(".csv or .jsonl"), "{}", r.stderr);
-    let r = run(icp().args(["score", "examples/accounts.csv", "-p", GENAI, "-o", "examples/accounts.csv"]));
+    let r = run(icp().args([
+        "score",
+        "examples/accounts.csv",
+        "-p",
+        GENAI,
+        "-o",
+        "examples/accounts.csv",
+    ]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("is the input file"), "{}", r.stderr);
     let r = run(icp().args(["score"]));
@@ -185,7 +278,15 @@ fn every_example_profile_is_valid_and_scores_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("members.csv");
     let r = run(icp()
-        .args(["score", "examples/members.csv", "-p", "config/profiles/genai-community.toml", "--as-of", "2026-11-22", "-o"])
+        .args([
+            "score",
+            "examples/members.csv",
+            "-p",
+            "config/profiles/genai-community.toml",
+            "--as-of",
+            "2026-11-22",
+            "-o",
+        ])
         .arg(&out));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (headers, rows) = read_csv(&out);
@@ -193,7 +294,11 @@ fn every_example_profile_is_valid_and_scores_its_data() {
     let by_handle = |h: &str| rows.iter().find(|r| r[0] == h).unwrap()[tier].clone();
     assert_eq!(by_handle("ada.dev"), "1");
     assert_eq!(by_handle("growthhacker99"), "3", "promotion only");
-    assert_eq!(by_handle("oldtimer"), "excluded", "inactive for over 180 days");
+    assert_eq!(
+        by_handle("oldtimer"),
+        "excluded",
+        "inactive for over 180 days"
+    );
 }
 
 #[test]
@@ -206,7 +311,11 @@ fn the_rows_of_a_large_file_all_come_out() {
     }
     std::fs::write(&input, s).unwrap();
     let out = dir.path().join("big-out.csv");
-    let r = run(icp().args(["score"]).arg(&input).args(["-p", GENAI, "-q", "-o"]).arg(&out));
+    let r = run(icp()
+        .args(["score"])
+        .arg(&input)
+        .args(["-p", GENAI, "-q", "-o"])
+        .arg(&out));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (_, rows) = read_csv(&out);
     assert_eq!(rows.len(), 50_000);

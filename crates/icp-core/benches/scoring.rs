@@ -9,7 +9,7 @@
 //!
 //! - `scoring/score_into`: the in-memory scoring of already-parsed records
 //!   (filters, 20 traits, fit/intent, tier, coverage), one core.
-//! - `scoring/build`: RecordBuilder::build, parsing the 19 columns the
+//! - `scoring/build`: RecordBuilder::build, parsing the 17 columns the
 //!   profile reads from text into typed values.
 //! - `scoring/build_score_reasons`: build + score_into + write_reasons, the
 //!   per-row work of `icp score` without CSV reading and writing.
@@ -293,14 +293,17 @@ impl Lcg {
     }
 }
 
+/// 1234567 -> "1,234,567".
 fn thousands(n: u64) -> String {
     let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
+    let head = match s.len() % 3 {
+        0 => 3.min(s.len()),
+        r => r,
+    };
+    let mut out = s[..head].to_string();
+    for group in s.as_bytes()[head..].chunks(3) {
+        out.push(',');
+        out.push_str(std::str::from_utf8(group).unwrap());
     }
     out
 }
@@ -509,6 +512,24 @@ fn benches(c: &mut Criterion) {
             black_box(sum)
         })
     });
+    // The same work on a cache-resident working set (the first 1,000
+    // records, 100 times): `icp score` scores each record right after
+    // building it, so its records are in cache; the 100,000 records above
+    // (about 100 MB of small heap objects) are not.
+    g.bench_function("score_into_cached", |b| {
+        let mut s = Scored::default();
+        let hot = &fx.records[..1_000];
+        b.iter(|| {
+            let mut sum = 0i64;
+            for _ in 0..ROWS / hot.len() {
+                for r in hot {
+                    fx.profile.score_into(black_box(r), &mut s);
+                    sum += i64::from(s.score);
+                }
+            }
+            black_box(sum)
+        })
+    });
     g.bench_function("build", |b| {
         let mut rec = Vec::new();
         b.iter(|| {
@@ -564,6 +585,37 @@ fn benches(c: &mut Criterion) {
                 for r in &fx.rows {
                     black_box(parse_field(name, kind, black_box(&r[col])));
                 }
+            })
+        });
+    }
+    g.finish();
+
+    // Where the scoring time goes: each filter and trait condition alone,
+    // evaluated over all records.
+    let mut g = c.benchmark_group("cond_eval");
+    g.throughput(Throughput::Elements(ROWS as u64));
+    g.sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    let conds: Vec<(String, &icp_core::Cond)> = (fx.profile.filters.iter().enumerate())
+        .map(|(i, f)| (format!("filter{i:02}"), &f.cond))
+        .chain(
+            fx.profile
+                .traits
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("trait{i:02}"), &t.cond)),
+        )
+        .collect();
+    for (id, cond) in conds {
+        g.bench_function(id, |b| {
+            b.iter(|| {
+                let mut n = 0u32;
+                for r in &fx.records {
+                    n += cond.eval(black_box(r)) as u32;
+                }
+                black_box(n)
             })
         });
     }

@@ -1,0 +1,347 @@
+//! Delimited text (CSV, TSV, semicolon files) with sniffed encoding and
+//! delimiter.
+
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+use encoding_rs::{Encoding, UTF_8};
+use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
+
+use super::sniff;
+use super::{OpenError, ReadOptions, Row, RowError, reset_values};
+
+enum Input {
+    File(File),
+    Transcoded(DecodeReaderBytes<File, Vec<u8>>),
+}
+
+/// Remembers where the newlines are in the bytes handed to the CSV parser, so
+/// that a record's first line can be found exactly (csv's own record
+/// position counts from the end of the previous record, before skipped blank
+/// lines and the LF of a CRLF).
+struct LineTracker {
+    inner: Input,
+    /// Stream offset of the next byte read.
+    offset: u64,
+    /// Offsets of the `\n` bytes read and not yet released.
+    newlines: VecDeque<u64>,
+}
+
+impl Read for LineTracker {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let chunk = buf.get(..n).unwrap_or_default();
+        self.newlines
+            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| self.offset + i as u64));
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+impl LineTracker {
+    /// Forgets newlines before `offset`.
+    fn release(&mut self, offset: u64) {
+        while self.newlines.front().is_some_and(|&o| o < offset) {
+            self.newlines.pop_front();
+        }
+    }
+
+    fn is_newline(&self, offset: u64) -> bool {
+        self.newlines.binary_search(&offset).is_ok()
+    }
+}
+
+impl Read for Input {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Input::File(f) => f.read(buf),
+            Input::Transcoded(t) => t.read(buf),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Decode {
+    /// The bytes are meant to be UTF-8; invalid bytes are a row error.
+    Utf8,
+    /// An ASCII-compatible single-byte (or legacy) encoding, decoded per field.
+    Other(&'static Encoding),
+}
+
+pub(crate) struct CsvSource {
+    rdr: csv::Reader<LineTracker>,
+    rec: csv::ByteRecord,
+    decode: Decode,
+    encoding: &'static Encoding,
+    delimiter: u8,
+}
+
+impl CsvSource {
+    pub(crate) fn open(
+        path: &Path,
+        opts: &ReadOptions,
+    ) -> Result<(CsvSource, Vec<String>), OpenError> {
+        let io = |e| OpenError::io(path, e);
+        let mut file = File::open(path).map_err(io)?;
+        let (sample, eof) = sniff::read_sample(&mut file).map_err(io)?;
+        let (encoding, bom_len) = match (sniff::bom(&sample), opts.encoding) {
+            (Some((enc, len)), _) => (enc, len),
+            (None, Some(enc)) => (enc, 0),
+            (None, None) => (
+                sniff::detect_encoding(&sample, eof, &mut file).map_err(io)?,
+                0,
+            ),
+        };
+        let transcode = !encoding.is_ascii_compatible();
+        let delimiter = match opts.delimiter {
+            Some(d) => d,
+            None if has_extension(path, "tsv") => b'\t',
+            None if transcode => {
+                let (text, _) = encoding.decode_without_bom_handling(&sample[bom_len..]);
+                sniff::sniff_delimiter(text.as_bytes(), eof)
+            }
+            None => sniff::sniff_delimiter(&sample[bom_len..], eof),
+        };
+        let input = if transcode {
+            file.seek(SeekFrom::Start(0)).map_err(io)?;
+            let t = DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .bom_override(true)
+                .build(file);
+            Input::Transcoded(t)
+        } else {
+            file.seek(SeekFrom::Start(bom_len as u64)).map_err(io)?;
+            Input::File(file)
+        };
+        let decode = if transcode || encoding == UTF_8 {
+            Decode::Utf8
+        } else {
+            Decode::Other(encoding)
+        };
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .buffer_capacity(64 * 1024)
+            .from_reader(LineTracker {
+                inner: input,
+                offset: 0,
+                newlines: VecDeque::new(),
+            });
+        let mut rec = csv::ByteRecord::new();
+        match read_record(&mut rdr, &mut rec) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(OpenError::Empty {
+                    path: path.to_path_buf(),
+                });
+            }
+            Err(e) => return Err(io(std::io::Error::other(e))),
+        }
+        let mut headers = Vec::with_capacity(rec.len());
+        for field in rec.iter() {
+            headers.push(match decode {
+                Decode::Utf8 => String::from_utf8_lossy(field).into_owned(),
+                Decode::Other(enc) => {
+                    let mut s = String::new();
+                    decode_into(enc, field, &mut s);
+                    s
+                }
+            });
+        }
+        let src = CsvSource {
+            rdr,
+            rec,
+            decode,
+            encoding,
+            delimiter,
+        };
+        Ok((src, headers))
+    }
+
+    pub(crate) fn delimiter(&self) -> u8 {
+        self.delimiter
+    }
+
+    pub(crate) fn encoding_name(&self) -> &'static str {
+        self.encoding.name()
+    }
+
+    pub(crate) fn read_row(
+        &mut self,
+        row: &mut Row,
+        n: usize,
+        headers: &[String],
+    ) -> Result<bool, RowError> {
+        loop {
+            match read_record(&mut self.rdr, &mut self.rec) {
+                Ok(Some(line)) => row.line = line,
+                Ok(None) => return Ok(false),
+                Err(e) => {
+                    let line = self.rdr.position().line();
+                    return Err(RowError::fatal(
+                        line,
+                        format!("cannot read the rest of the file: {e}"),
+                    ));
+                }
+            }
+            // A row whose fields are all empty (",,,,") carries nothing.
+            if self.rec.as_slice().is_empty() {
+                continue;
+            }
+            return self.fill(row, n, headers);
+        }
+    }
+
+    fn fill(&mut self, row: &mut Row, n: usize, headers: &[String]) -> Result<bool, RowError> {
+        let rec = &self.rec;
+        let nf = rec.len();
+        // Extra fields that are all empty (a trailing delimiter) lose nothing.
+        let too_many = nf > n && rec.iter().skip(n).any(|f| !f.is_empty());
+        let target = if too_many { nf } else { n };
+        let k = nf.min(target);
+        reset_values(&mut row.values, target);
+        let mut bad_column: Option<usize> = None;
+        match self.decode {
+            Decode::Utf8 => {
+                let whole = std::str::from_utf8(rec.as_slice()).ok();
+                for (i, value) in row.values.iter_mut().enumerate().take(k) {
+                    let text = whole.and_then(|w| rec.range(i).and_then(|r| w.get(r)));
+                    match text {
+                        Some(s) => value.push_str(s),
+                        None => {
+                            let field = rec.get(i).unwrap_or_default();
+                            match std::str::from_utf8(field) {
+                                Ok(s) => value.push_str(s),
+                                Err(_) => {
+                                    value.push_str(&String::from_utf8_lossy(field));
+                                    bad_column.get_or_insert(i);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Decode::Other(enc) => {
+                for (value, field) in row.values.iter_mut().zip(rec.iter()) {
+                    decode_into(enc, field, value);
+                }
+            }
+        }
+        let mut reasons: Vec<String> = Vec::new();
+        if too_many {
+            reasons.push(format!(
+                "row has {nf} fields but the header has {n}; check for an unquoted delimiter ({}) in a value",
+                delimiter_name(self.delimiter)
+            ));
+        }
+        if let Some(i) = bad_column {
+            let column = headers
+                .get(i)
+                .map_or_else(|| format!("column {}", i + 1), |h| format!("column '{h}'"));
+            reasons.push(format!(
+                "invalid UTF-8 in {column}; the file was read as UTF-8: fix this value, or give the file's encoding (e.g. windows-1252) if it is not UTF-8"
+            ));
+        }
+        if reasons.is_empty() {
+            Ok(true)
+        } else {
+            Err(RowError::new(row.line, reasons.join("; ")))
+        }
+    }
+}
+
+/// Reads one record; returns the physical line where it starts.
+fn read_record(
+    rdr: &mut csv::Reader<LineTracker>,
+    rec: &mut csv::ByteRecord,
+) -> csv::Result<Option<u64>> {
+    let before = rdr.position().byte();
+    rdr.get_mut().release(before);
+    if !rdr.read_byte_record(rec)? {
+        return Ok(None);
+    }
+    let after = rdr.position();
+    // Newlines consumed for this record: those inside quoted values, and the
+    // terminating LF unless the record ended with CR (then the LF is
+    // consumed with the next record) or at the end of the file.
+    let inside = memchr::memchr_iter(b'\n', rec.as_slice()).count() as u64;
+    let terminator = u64::from(after.byte() > before && rdr.get_ref().is_newline(after.byte() - 1));
+    Ok(Some(
+        after.line().saturating_sub(inside + terminator).max(1),
+    ))
+}
+
+/// Windows-1252 bytes 0x80..=0x9f (the rest is Latin-1), as encoding_rs
+/// (WHATWG) maps them.
+const WINDOWS_1252_80_9F: [char; 32] = [
+    '\u{20ac}', '\u{81}', '\u{201a}', '\u{192}', '\u{201e}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{2c6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8d}', '\u{17d}', '\u{8f}',
+    '\u{90}', '\u{2018}', '\u{2019}', '\u{201c}', '\u{201d}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{2dc}', '\u{2122}', '\u{161}', '\u{203a}', '\u{153}', '\u{9d}', '\u{17e}', '\u{178}',
+];
+
+/// Decodes `field` (an ASCII-compatible encoding) onto the end of `out`
+/// without allocating.
+fn decode_into(enc: &'static Encoding, field: &[u8], out: &mut String) {
+    if field.is_ascii() {
+        if let Ok(s) = std::str::from_utf8(field) {
+            out.push_str(s);
+            return;
+        }
+    }
+    if enc == encoding_rs::WINDOWS_1252 {
+        out.reserve(field.len() * 2);
+        for &b in field {
+            out.push(match b {
+                0x80..=0x9f => WINDOWS_1252_80_9F[usize::from(b - 0x80)],
+                _ => char::from(b),
+            });
+        }
+        return;
+    }
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    out.reserve(
+        decoder
+            .max_utf8_buffer_length(field.len())
+            .unwrap_or(field.len() * 3),
+    );
+    let (_, _, _) = decoder.decode_to_string(field, out, true);
+}
+
+fn has_extension(path: &Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+fn delimiter_name(d: u8) -> String {
+    match d {
+        b'\t' => "tab".to_string(),
+        b',' => "','".to_string(),
+        b';' => "';'".to_string(),
+        b'|' => "'|'".to_string(),
+        d if d.is_ascii_graphic() => format!("'{}'", d as char),
+        d => format!("byte 0x{d:02x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_1252_table_matches_encoding_rs() {
+        let all: Vec<u8> = (0..=255).collect();
+        let mut ours = String::new();
+        decode_into(encoding_rs::WINDOWS_1252, &all, &mut ours);
+        let (theirs, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(&all);
+        assert_eq!(ours, theirs);
+        // Another single-byte encoding goes through encoding_rs.
+        let mut latin2 = String::new();
+        decode_into(encoding_rs::ISO_8859_2, b"\xa3\xf3d\xbc", &mut latin2);
+        assert_eq!(latin2, "Łódź");
+    }
+}

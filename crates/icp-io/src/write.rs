@@ -1,0 +1,623 @@
+//! Writers for CSV and JSONL output, and the lazily created rejects file.
+//!
+//! Rows are encoded by hand into a reused buffer and written whole, so a
+//! row is never half written and no allocation happens per row.
+
+use std::ffi::OsString;
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use crate::read::Format;
+
+const BUF_SIZE: usize = 256 * 1024;
+
+/// Why output cannot be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("cannot create {}: {source}; check that the directory exists and is writable", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "cannot write {}: unsupported output type {}; use .csv or .jsonl (spreadsheet output is not supported: write .csv and open it in Excel)",
+        path.display(),
+        if extension.is_empty() { "(no extension)".to_string() } else { format!("'.{extension}'") }
+    )]
+    UnsupportedFormat { path: PathBuf, extension: String },
+    #[error("row has {got} values but {} has {expected} columns", path.display())]
+    FieldCount {
+        path: PathBuf,
+        expected: usize,
+        got: usize,
+    },
+}
+
+/// A column's type in JSONL output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnKind {
+    /// Written as a JSON string (the default).
+    #[default]
+    Text,
+    /// Written as a JSON number when the value is one, `null` when empty,
+    /// and as a string otherwise (e.g. a range "51-200").
+    Number,
+}
+
+enum Encoder {
+    Csv,
+    Jsonl {
+        /// `"key":` for each column, escaped.
+        keys: Vec<Vec<u8>>,
+        kinds: Vec<ColumnKind>,
+    },
+}
+
+/// Writes rows to a CSV (UTF-8, comma, `\n`) or JSONL file.
+pub struct TableWriter {
+    path: PathBuf,
+    headers: Vec<String>,
+    format: Format,
+    out: BufWriter<File>,
+    buf: Vec<u8>,
+    encoder: Encoder,
+}
+
+impl std::fmt::Debug for TableWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableWriter")
+            .field("path", &self.path)
+            .field("format", &self.format)
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TableWriter {
+    /// Creates (or truncates) `path`, choosing CSV or JSONL from its
+    /// extension (`.csv`/`.tsv`/`.txt` or `.jsonl`/`.ndjson`/`.json`), and
+    /// writes the CSV header line.
+    pub fn create(path: &Path, headers: &[String]) -> Result<TableWriter, WriteError> {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match Format::from_extension(ext) {
+            Some(f @ (Format::Csv | Format::Jsonl)) => TableWriter::create_as(path, f, headers),
+            _ => Err(WriteError::UnsupportedFormat {
+                path: path.to_path_buf(),
+                extension: ext.to_string(),
+            }),
+        }
+    }
+
+    /// Like [`TableWriter::create`] with an explicit format.
+    pub fn create_as(
+        path: &Path,
+        format: Format,
+        headers: &[String],
+    ) -> Result<TableWriter, WriteError> {
+        let encoder = match format {
+            Format::Csv => Encoder::Csv,
+            Format::Jsonl => Encoder::Jsonl {
+                keys: headers
+                    .iter()
+                    .map(|h| {
+                        let mut k = Vec::with_capacity(h.len() + 3);
+                        push_json_str(&mut k, h);
+                        k.push(b':');
+                        k
+                    })
+                    .collect(),
+                kinds: vec![ColumnKind::Text; headers.len()],
+            },
+            Format::Xlsx => {
+                let extension = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_string();
+                return Err(WriteError::UnsupportedFormat {
+                    path: path.to_path_buf(),
+                    extension,
+                });
+            }
+        };
+        let file = File::create(path).map_err(|source| WriteError::Create {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut w = TableWriter {
+            path: path.to_path_buf(),
+            headers: headers.to_vec(),
+            format,
+            out: BufWriter::with_capacity(BUF_SIZE, file),
+            buf: Vec::with_capacity(1024),
+            encoder,
+        };
+        if format == Format::Csv {
+            encode_csv_row(&mut w.buf, headers);
+            w.flush_buf()?;
+        }
+        Ok(w)
+    }
+
+    /// The column names given to `create`.
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// The output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The output path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Sets the JSONL kind of each column (missing entries stay `Text`).
+    /// No effect on CSV.
+    pub fn set_column_kinds(&mut self, column_kinds: &[ColumnKind]) {
+        if let Encoder::Jsonl { kinds, .. } = &mut self.encoder {
+            for (k, &new) in kinds.iter_mut().zip(column_kinds) {
+                *k = new;
+            }
+        }
+    }
+
+    /// Marks the columns at these indexes as numbers in JSONL output
+    /// (indexes out of range are ignored). No effect on CSV.
+    pub fn set_numeric_columns(&mut self, columns: &[usize]) {
+        if let Encoder::Jsonl { kinds, .. } = &mut self.encoder {
+            for &i in columns {
+                if let Some(k) = kinds.get_mut(i) {
+                    *k = ColumnKind::Number;
+                }
+            }
+        }
+    }
+
+    /// Writes one row: exactly one value per header, in header order.
+    pub fn write_row<I>(&mut self, values: I) -> Result<(), WriteError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.buf.clear();
+        let expected = self.headers.len();
+        let got = match &self.encoder {
+            Encoder::Csv => encode_csv_row(&mut self.buf, values),
+            Encoder::Jsonl { keys, kinds } => encode_jsonl_row(&mut self.buf, keys, kinds, values),
+        };
+        if got != expected {
+            self.buf.clear();
+            return Err(WriteError::FieldCount {
+                path: self.path.clone(),
+                expected,
+                got,
+            });
+        }
+        self.flush_buf()
+    }
+
+    fn flush_buf(&mut self) -> Result<(), WriteError> {
+        self.out
+            .write_all(&self.buf)
+            .map_err(|source| WriteError::Io {
+                path: self.path.clone(),
+                source,
+            })
+    }
+
+    /// Flushes everything to the file.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        self.out.flush().map_err(|source| WriteError::Io {
+            path: self.path.clone(),
+            source,
+        })
+    }
+}
+
+/// Encodes a CSV record (with `\n`) and returns the number of fields.
+fn encode_csv_row<I>(buf: &mut Vec<u8>, values: I) -> usize
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let mut n = 0;
+    let mut only_empty = true;
+    for v in values {
+        if n > 0 {
+            buf.push(b',');
+        }
+        let v = v.as_ref();
+        only_empty &= v.is_empty();
+        push_csv_field(buf, v);
+        n += 1;
+    }
+    if n == 1 && only_empty {
+        // A lone empty field would make a blank line, which readers skip.
+        buf.extend_from_slice(b"\"\"");
+    }
+    buf.push(b'\n');
+    n
+}
+
+fn push_csv_field(buf: &mut Vec<u8>, v: &str) {
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        t[b',' as usize] = true;
+        t[b'"' as usize] = true;
+        t[b'\n' as usize] = true;
+        t[b'\r' as usize] = true;
+        t
+    };
+    let bytes = v.as_bytes();
+    if !bytes.iter().any(|&b| SPECIAL[usize::from(b)]) {
+        buf.extend_from_slice(bytes);
+        return;
+    }
+    buf.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'"' {
+            buf.extend_from_slice(&bytes[start..=i]);
+            buf.push(b'"');
+            start = i + 1;
+        }
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
+}
+
+fn encode_jsonl_row<I>(
+    buf: &mut Vec<u8>,
+    keys: &[Vec<u8>],
+    kinds: &[ColumnKind],
+    values: I,
+) -> usize
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    buf.push(b'{');
+    let mut n = 0;
+    for v in values {
+        let (Some(key), Some(kind)) = (keys.get(n), kinds.get(n)) else {
+            n += 1;
+            continue;
+        };
+        if n > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(key);
+        let v = v.as_ref();
+        match kind {
+            ColumnKind::Number if v.trim().is_empty() => buf.extend_from_slice(b"null"),
+            ColumnKind::Number if is_json_number(v.trim().as_bytes()) => {
+                buf.extend_from_slice(v.trim().as_bytes())
+            }
+            _ => push_json_str(buf, v),
+        }
+        n += 1;
+    }
+    buf.extend_from_slice(b"}\n");
+    n
+}
+
+/// Appends `s` as a JSON string literal.
+pub(crate) fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    buf.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
+            _ => continue,
+        };
+        buf.extend_from_slice(&bytes[start..i]);
+        if short.is_empty() {
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            buf.extend_from_slice(short);
+        }
+        start = i + 1;
+    }
+    buf.extend_from_slice(&bytes[start..]);
+    buf.push(b'"');
+}
+
+/// Whether `s` is a number in JSON's grammar.
+fn is_json_number(s: &[u8]) -> bool {
+    let mut i = 0;
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    };
+    if s.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match s.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if !digits(&mut i) {
+            return false;
+        }
+    }
+    i == s.len()
+}
+
+/// `OUT.rejects.csv` beside `out`: `scored.csv` and `scored.jsonl` both give
+/// `scored.rejects.csv`.
+pub fn rejects_path_for(out: &Path) -> PathBuf {
+    let mut name: OsString = out
+        .file_stem()
+        .map_or_else(|| OsString::from("output"), |s| s.to_os_string());
+    name.push(".rejects.csv");
+    out.with_file_name(name)
+}
+
+/// Writes rejected rows to a CSV file with the original columns plus `line`
+/// and `reason`. The file is created on the first rejected row only.
+pub struct RejectsWriter {
+    path: PathBuf,
+    /// The original columns.
+    ncols: usize,
+    header_line: Vec<u8>,
+    out: Option<BufWriter<File>>,
+    buf: Vec<u8>,
+    count: u64,
+}
+
+impl std::fmt::Debug for RejectsWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RejectsWriter")
+            .field("path", &self.path)
+            .field("count", &self.count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RejectsWriter {
+    /// A writer for `path` and the input's `headers`. Nothing is created yet.
+    /// The extra columns are named `line` and `reason` (`line_2`, ... if the
+    /// input has such columns already).
+    pub fn new(path: impl Into<PathBuf>, headers: &[String]) -> RejectsWriter {
+        let mut all: Vec<String> = headers.to_vec();
+        all.push("line".to_string());
+        all.push("reason".to_string());
+        let all = crate::read::normalize_headers(all);
+        let mut header_line = Vec::new();
+        encode_csv_row(&mut header_line, &all);
+        RejectsWriter {
+            path: path.into(),
+            ncols: headers.len(),
+            header_line,
+            out: None,
+            buf: Vec::new(),
+            count: 0,
+        }
+    }
+
+    /// A writer for [`rejects_path_for`]`(output)`.
+    pub fn for_output(output: &Path, headers: &[String]) -> RejectsWriter {
+        RejectsWriter::new(rejects_path_for(output), headers)
+    }
+
+    /// Where the rejects go.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Rows written so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Writes one rejected row: its original values (padded with empty ones
+    /// if short; values beyond the original columns are written after
+    /// `reason`, so nothing is lost), its line and the reason.
+    pub fn write<I>(&mut self, line: u64, reason: &str, values: I) -> Result<(), WriteError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        if self.out.is_none() {
+            let file = File::create(&self.path).map_err(|source| WriteError::Create {
+                path: self.path.clone(),
+                source,
+            })?;
+            let mut out = BufWriter::with_capacity(64 * 1024, file);
+            out.write_all(&self.header_line)
+                .map_err(|source| WriteError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+            self.out = Some(out);
+        }
+        let mut line_buf = [0u8; 20];
+        let line_text = format_u64(line, &mut line_buf);
+        let buf = &mut self.buf;
+        buf.clear();
+        let mut n = 0;
+        let mut tail_written = false;
+        for v in values {
+            if n == self.ncols {
+                push_tail(buf, n, line_text, reason);
+                tail_written = true;
+            }
+            if n > 0 || tail_written {
+                buf.push(b',');
+            }
+            push_csv_field(buf, v.as_ref());
+            n += 1;
+        }
+        if !tail_written {
+            while n < self.ncols {
+                if n > 0 {
+                    buf.push(b',');
+                }
+                n += 1;
+            }
+            push_tail(buf, n, line_text, reason);
+        }
+        buf.push(b'\n');
+        self.count += 1;
+        match &mut self.out {
+            Some(out) => out.write_all(buf).map_err(|source| WriteError::Io {
+                path: self.path.clone(),
+                source,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes the file. Returns its path if any row was rejected. When none
+    /// was, no file is created, and a rejects file left at the same path by
+    /// an earlier run over the same columns is removed.
+    pub fn finish(self) -> Result<Option<PathBuf>, WriteError> {
+        match self.out {
+            Some(mut out) => {
+                out.flush().map_err(|source| WriteError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                Ok(Some(self.path))
+            }
+            None => {
+                if is_stale_rejects(&self.path, &self.header_line) {
+                    std::fs::remove_file(&self.path).map_err(|source| WriteError::Io {
+                        path: self.path.clone(),
+                        source,
+                    })?;
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Appends the `line` and `reason` fields after `n` fields.
+fn push_tail(buf: &mut Vec<u8>, n: usize, line: &[u8], reason: &str) {
+    if n > 0 {
+        buf.push(b',');
+    }
+    buf.extend_from_slice(line);
+    buf.push(b',');
+    push_csv_field(buf, reason);
+}
+
+fn is_stale_rejects(path: &Path, header_line: &[u8]) -> bool {
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    let mut rdr = BufReader::new(file).take(header_line.len() as u64 + 1);
+    match rdr.read_until(b'\n', &mut first) {
+        Ok(_) => first == header_line,
+        Err(_) => false,
+    }
+}
+
+fn format_u64(mut v: u64, buf: &mut [u8; 20]) -> &[u8] {
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_numbers() {
+        for ok in ["0", "-1", "1200", "1.5", "1e3", "-0.5E-2"] {
+            assert!(is_json_number(ok.as_bytes()), "{ok}");
+        }
+        for bad in [
+            "", "-", "01", "1.", ".5", "1e", "NaN", "inf", "1,200", "51-200", "+1", " 1",
+        ] {
+            assert!(!is_json_number(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_strings() {
+        let mut b = Vec::new();
+        push_json_str(&mut b, "a\"b\\c\nd\u{1}é");
+        assert_eq!(String::from_utf8(b).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn csv_fields() {
+        let mut b = Vec::new();
+        encode_csv_row(&mut b, ["a", "b,c", "say \"hi\"", "x\ny", ""]);
+        assert_eq!(b, b"a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\n");
+        b.clear();
+        encode_csv_row(&mut b, [""]);
+        assert_eq!(b, b"\"\"\n");
+    }
+
+    #[test]
+    fn numbers_formatted() {
+        let mut b = [0u8; 20];
+        assert_eq!(format_u64(0, &mut b), b"0");
+        assert_eq!(format_u64(u64::MAX, &mut b), b"18446744073709551615");
+    }
+
+    #[test]
+    fn rejects_paths() {
+        assert_eq!(
+            rejects_path_for(Path::new("out/scored.csv")),
+            Path::new("out/scored.rejects.csv")
+        );
+        assert_eq!(
+            rejects_path_for(Path::new("scored.jsonl")),
+            Path::new("scored.rejects.csv")
+        );
+        assert_eq!(
+            rejects_path_for(Path::new("scored")),
+            Path::new("scored.rejects.csv")
+        );
+    }
+}

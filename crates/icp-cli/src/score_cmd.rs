@@ -53,10 +53,62 @@ const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"
 
 struct Scoring {
     profile: Profile,
-    builder: RecordBuilder,
-    record: Vec<Value>,
     scored: Scored,
     counts: ProfileCounts,
+}
+
+/// One input row on its way from the reading stage to the scoring stage.
+#[derive(Default)]
+struct Item {
+    row: Row,
+    /// One record per profile.
+    records: Vec<Vec<Value>>,
+    error: Option<icp_io::read::RowError>,
+}
+
+const BATCH: usize = 1024;
+
+/// Read rows and parse them into each profile's record, in batches.
+fn read_stage(
+    reader: &mut TableReader,
+    builders: &[RecordBuilder],
+    full: &std::sync::mpsc::SyncSender<Vec<Item>>,
+    empty: &std::sync::mpsc::Receiver<Vec<Item>>,
+) {
+    loop {
+        let mut batch = empty.try_recv().unwrap_or_default();
+        batch.resize_with(BATCH, Item::default);
+        let mut n = 0;
+        let mut done = false;
+        while n < BATCH {
+            let item = &mut batch[n];
+            match reader.read_row(&mut item.row) {
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Ok(true) => {
+                    item.error = None;
+                    item.records.resize_with(builders.len(), Vec::new);
+                    for (b, rec) in builders.iter().zip(item.records.iter_mut()) {
+                        b.build(&item.row.values, rec);
+                    }
+                }
+                Err(e) => {
+                    done = e.fatal;
+                    item.error = Some(e);
+                }
+            }
+            n += 1;
+            if done {
+                break;
+            }
+        }
+        batch.truncate(n);
+        if (!batch.is_empty() && full.send(batch).is_err()) || done {
+            return;
+        }
+    }
 }
 
 pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
@@ -97,14 +149,15 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let mut scorings: Vec<Scoring> = profiles
         .into_iter()
         .map(|profile| {
-            let builder = RecordBuilder::new(&profile, &headers);
             if !args.quiet {
-                warn_absent(&profile, &builder, &args.input);
+                warn_absent(
+                    &profile,
+                    &RecordBuilder::new(&profile, &headers),
+                    &args.input,
+                );
             }
             Scoring {
                 profile,
-                builder,
-                record: Vec::new(),
                 scored: Scored::default(),
                 counts: ProfileCounts::new(),
             }
@@ -147,45 +200,56 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         seconds: 0.0,
     };
     let mut progress = Progress::new("scoring", args.quiet);
-    let mut row = Row::default();
     let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * scorings.len()];
+    let builders: Vec<RecordBuilder> = scorings
+        .iter()
+        .map(|s| RecordBuilder::new(&s.profile, &headers))
+        .collect();
+    // Two stages on two threads: reading and parsing rows into records, then
+    // scoring and writing. Batches go back and forth so buffers are reused.
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Item>>();
     let mut fatal = None;
-    loop {
-        match reader.read_row(&mut row) {
-            Ok(false) => break,
-            Ok(true) => {
+    std::thread::scope(|scope| -> Result<(), Failure> {
+        scope.spawn(move || read_stage(&mut reader, &builders, &full_tx, &empty_rx));
+        for mut batch in full_rx {
+            for item in &mut batch {
                 summary.rows_read += 1;
+                if let Some(e) = item.error.take() {
+                    summary.skip(e.line, &e.reason);
+                    rejects
+                        .write(
+                            e.line,
+                            &e.reason,
+                            item.row.values.iter().map(String::as_str),
+                        )
+                        .map_err(|e| Failure::fatal(e.to_string()))?;
+                    if e.fatal {
+                        fatal = Some(e);
+                    }
+                    continue;
+                }
                 for (k, s) in scorings.iter_mut().enumerate() {
-                    s.builder.build(&row.values, &mut s.record);
-                    s.profile.score_into(&s.record, &mut s.scored);
+                    s.profile.score_into(&item.records[k], &mut s.scored);
                     s.counts.add(&s.profile, &s.scored);
                     fill_columns(&s.profile, &s.scored, &mut extra[k * SCORE_COLUMNS.len()..]);
                 }
                 writer
                     .write_row(
-                        row.values
+                        item.row
+                            .values
                             .iter()
                             .map(String::as_str)
                             .chain(extra.iter().map(String::as_str)),
                     )
                     .map_err(|e| Failure::fatal(e.to_string()))?;
             }
-            Err(e) => {
-                summary.rows_read += 1;
-                summary.skip(e.line, &e.reason);
-                rejects
-                    .write(e.line, &e.reason, row.values.iter().map(String::as_str))
-                    .map_err(|e| Failure::fatal(e.to_string()))?;
-                if e.fatal {
-                    fatal = Some(e);
-                    break;
-                }
-            }
-        }
-        if summary.rows_read.is_multiple_of(16_384) {
             progress.update(summary.rows_read, summary.rows_skipped);
+            // The reader may have finished; a closed channel only means no reuse.
+            let _ = empty_tx.send(batch);
         }
-    }
+        Ok(())
+    })?;
     summary.seconds = (progress.finish() * 1000.0).round() / 1000.0;
     writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
     summary.rejects = rejects

@@ -45,9 +45,10 @@ pub enum Cond {
         slot: usize,
         set: Box<[Box<str>]>,
     },
+    /// Needles with prebuilt searchers (none is built per row).
     TextContains {
         slot: usize,
-        needles: Box<[Box<str>]>,
+        needles: Box<[memchr::memmem::Finder<'static>]>,
     },
     TextMatches {
         slot: usize,
@@ -86,7 +87,7 @@ impl Cond {
                 _ => Truth::Unknown,
             },
             Cond::TextContains { slot, needles } => match &rec[*slot] {
-                Value::Text(t) => truth(needles.iter().any(|n| t.contains(&**n))),
+                Value::Text(t) => truth(needles.iter().any(|n| n.find(t.as_bytes()).is_some())),
                 _ => Truth::Unknown,
             },
             Cond::TextMatches { slot, re } => match &rec[*slot] {
@@ -340,7 +341,7 @@ fn compile_predicate(
             slot,
             needles: items
                 .iter()
-                .map(|s| fold_text(s).into_boxed_str())
+                .map(|s| memchr::memmem::Finder::new(fold_text(s).as_bytes()).into_owned())
                 .collect(),
         },
         Test::Matches(re) => match RegexBuilder::new(&re)
@@ -400,7 +401,8 @@ pub fn never_true(c: &Cond) -> bool {
     match c {
         Cond::Between { lo, hi, .. } => lo > hi,
         Cond::TextIn { set, .. } => set.is_empty(),
-        Cond::TextContains { needles: items, .. } | Cond::HasAny { items, .. } => items.is_empty(),
+        Cond::TextContains { needles, .. } => needles.is_empty(),
+        Cond::HasAny { items, .. } => items.is_empty(),
         Cond::Or(items) => items.iter().all(never_true),
         Cond::And(items) => items.iter().any(never_true) || conjunction_conflicts(items),
         _ => false,

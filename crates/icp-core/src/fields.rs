@@ -375,11 +375,23 @@ const INDUSTRIES: &[(&str, &[&str])] = &[
 /// Map a folded industry label (or a HubSpot internal value such as
 /// `computer_software`) onto the taxonomy.
 pub fn industry_for(folded: &str) -> Option<&'static str> {
-    let label = folded.replace('_', " ");
-    INDUSTRIES
-        .iter()
-        .find(|(canon, aliases)| fold_text(canon) == label || aliases.contains(&label.as_str()))
-        .map(|(canon, _)| *canon)
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
+        std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (canon, aliases) in INDUSTRIES {
+            m.insert(fold_text(canon), *canon);
+            for a in *aliases {
+                m.entry(a.to_string()).or_insert(*canon);
+            }
+        }
+        m
+    });
+    if folded.contains('_') {
+        index.get(folded.replace('_', " ").as_str()).copied()
+    } else {
+        index.get(folded).copied()
+    }
 }
 
 /// The taxonomy's names, for docs and the linter.

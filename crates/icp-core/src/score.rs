@@ -1,6 +1,8 @@
 //! Building records from input columns and scoring them: filters, traits,
 //! fit and intent, tier, coverage and reasons.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::condition::Truth;
@@ -196,7 +198,16 @@ enum Source {
 pub struct RecordBuilder {
     plan: Vec<(String, Kind, Source)>,
     as_of_year: i32,
+    /// Parsed values of costly cells (industry and country lookups, lists)
+    /// by raw text, per slot: CRM columns repeat the same few values.
+    memo: RefCell<Vec<Option<Memo>>>,
 }
+
+/// Parsed values by raw cell text.
+type Memo = HashMap<Box<str>, Value>;
+
+/// Distinct raw values remembered per slot.
+const MEMO_CAP: usize = 4096;
 
 impl RecordBuilder {
     /// Match headers to the profile's fields: an exact snake_case name first,
@@ -210,7 +221,7 @@ impl RecordBuilder {
                     .position(|h| canonical_for_header(h) == Some(name))
             })
         };
-        let plan = profile
+        let plan: Vec<(String, Kind, Source)> = profile
             .fields
             .iter()
             .map(|f| {
@@ -230,7 +241,18 @@ impl RecordBuilder {
             use chrono::Datelike;
             d.year()
         });
-        RecordBuilder { plan, as_of_year }
+        let memo = plan
+            .iter()
+            .map(|(name, kind, src)| {
+                let costly = *kind == Kind::List || matches!(name.as_str(), "industry" | "country");
+                (costly && matches!(src, Source::Column(_))).then(HashMap::new)
+            })
+            .collect();
+        RecordBuilder {
+            plan,
+            as_of_year,
+            memo: RefCell::new(memo),
+        }
     }
 
     /// Fields of the profile that no input column provides.
@@ -246,9 +268,24 @@ impl RecordBuilder {
     pub fn build<S: AsRef<str>>(&self, row: &[S], rec: &mut Vec<Value>) {
         rec.clear();
         let cell = |i: usize| row.get(i).map_or("", AsRef::as_ref);
-        for (name, kind, src) in &self.plan {
+        let mut memo = self.memo.borrow_mut();
+        for ((name, kind, src), memo) in self.plan.iter().zip(memo.iter_mut()) {
             let v = match src {
-                Source::Column(i) => parse_field(name, *kind, cell(*i)),
+                Source::Column(i) => match memo {
+                    Some(m) => {
+                        let raw = cell(*i);
+                        if let Some(v) = m.get(raw) {
+                            v.clone()
+                        } else {
+                            let v = parse_field(name, *kind, raw);
+                            if m.len() < MEMO_CAP {
+                                m.insert(raw.into(), v.clone());
+                            }
+                            v
+                        }
+                    }
+                    None => parse_field(name, *kind, cell(*i)),
+                },
                 Source::RawText(i) => parse_as(*kind, cell(*i)),
                 Source::YearsSince(i) => match parse_as(Kind::Number, cell(*i)) {
                     Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {

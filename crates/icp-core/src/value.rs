@@ -52,27 +52,11 @@ impl Value {
 
 /// Placeholders that CRMs and spreadsheets write for "no value".
 pub fn is_blank(s: &str) -> bool {
+    const BLANKS: [&str; 11] = [
+        "n/a", "na", "null", "none", "nil", "-", "--", "unknown", "nan", "#n/a", "(blank)",
+    ];
     let t = s.trim();
-    if t.is_empty() {
-        return true;
-    }
-    if t.len() > 9 {
-        return false;
-    }
-    matches!(
-        t.to_ascii_lowercase().as_str(),
-        "n/a"
-            | "na"
-            | "null"
-            | "none"
-            | "nil"
-            | "-"
-            | "--"
-            | "unknown"
-            | "nan"
-            | "#n/a"
-            | "(blank)"
-    )
+    t.is_empty() || (t.len() <= 9 && BLANKS.iter().any(|b| b.eq_ignore_ascii_case(t)))
 }
 
 /// Parse `raw` as a value of `kind`; anything unparseable is `Missing`
@@ -98,8 +82,17 @@ pub fn parse_as(kind: Kind, raw: &str) -> Value {
 
 /// Trim, lower-case and collapse inner whitespace.
 pub fn fold_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s.split_whitespace() {
+    let t = s.trim();
+    // Fast path: ASCII with single spaces only (most cells).
+    let b = t.as_bytes();
+    if t.is_ascii()
+        && !b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
+        && !b.iter().any(|c| c.is_ascii_whitespace() && *c != b' ')
+    {
+        return t.to_ascii_lowercase();
+    }
+    let mut out = String::with_capacity(t.len());
+    for word in t.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -113,6 +106,13 @@ pub fn fold_text(s: &str) -> String {
 /// Fold an identifier-like item so "Google Workspace", "google_workspace" and
 /// "google-workspace" are the same key: lower case, alphanumerics only.
 pub fn fold_key(s: &str) -> String {
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
     s.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
@@ -150,11 +150,21 @@ pub fn parse_number(s: &str) -> Option<Value> {
 }
 
 fn split_range(t: &str) -> Option<(&str, &str)> {
-    for sep in [" to ", "–", "—", "-"] {
-        if let Some(i) = t.get(1..).and_then(|r| r.find(sep)) {
-            let i = i + 1;
-            return Some((&t[..i], &t[i + sep.len()..]));
+    // Byte scans first: `str::find` with a string pattern builds a searcher.
+    let rest = t.get(1..)?;
+    if let Some(i) = rest.bytes().position(|b| b == b'-') {
+        return Some((&t[..i + 1], &t[i + 2..]));
+    }
+    if !rest.is_ascii() {
+        for sep in ["–", "—"] {
+            if let Some(i) = rest.find(sep) {
+                return Some((&t[..i + 1], &t[i + 1 + sep.len()..]));
+            }
         }
+    }
+    if rest.bytes().any(|b| b == b' ') {
+        let i = rest.find(" to ")?;
+        return Some((&t[..i + 1], &t[i + 5..]));
     }
     None
 }
@@ -165,9 +175,14 @@ fn split_range(t: &str) -> Option<(&str, &str)> {
 pub fn parse_scalar(s: &str) -> Option<f64> {
     let mut t = s.trim();
     t = t.trim_start_matches(['$', '€', '£']).trim();
-    for code in ["USD", "usd"] {
-        t = t.trim_end_matches(code).trim();
-        t = t.trim_start_matches(code).trim();
+    if t.len() > 3 && t.is_char_boundary(3) && t[..3].eq_ignore_ascii_case("usd") {
+        t = t[3..].trim();
+    }
+    if t.len() > 3
+        && t.is_char_boundary(t.len() - 3)
+        && t[t.len() - 3..].eq_ignore_ascii_case("usd")
+    {
+        t = t[..t.len() - 3].trim();
     }
     let neg = t.starts_with('-');
     if neg {
@@ -180,13 +195,32 @@ pub fn parse_scalar(s: &str) -> Option<f64> {
     if digits.is_empty() || !digits.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let scale = match suffix.trim().to_ascii_lowercase().as_str() {
-        "" => 1.0,
-        "k" | "thousand" => 1e3,
-        "m" | "mm" | "mn" | "million" | "millions" => 1e6,
-        "b" | "bn" | "billion" | "billions" => 1e9,
-        "t" | "trillion" => 1e12,
-        _ => return None,
+    let suffix = suffix.trim();
+    let scale = if suffix.is_empty() {
+        1.0
+    } else {
+        const SCALES: [(&str, f64); 12] = [
+            ("k", 1e3),
+            ("thousand", 1e3),
+            ("m", 1e6),
+            ("mm", 1e6),
+            ("mn", 1e6),
+            ("million", 1e6),
+            ("millions", 1e6),
+            ("b", 1e9),
+            ("bn", 1e9),
+            ("billion", 1e9),
+            ("billions", 1e9),
+            ("t", 1e12),
+        ];
+        match SCALES
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(suffix))
+        {
+            Some((_, scale)) => *scale,
+            None if suffix.eq_ignore_ascii_case("trillion") => 1e12,
+            None => return None,
+        }
     };
     let n = parse_digits(digits)?;
     let v = n * scale;
@@ -228,6 +262,16 @@ fn parse_digits(d: &str) -> Option<f64> {
 pub fn parse_date(s: &str) -> Option<i32> {
     let t = s.trim();
     let date_part = t.split(['T', ' ']).next().unwrap_or(t);
+    // Fast path for ISO dates, the common case.
+    let b = date_part.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| date_part.get(r)?.parse::<u32>().ok();
+        if let (Some(y), Some(m), Some(d)) = (num(0..4), num(5..7), num(8..10)) {
+            return NaiveDate::from_ymd_opt(y as i32, m, d)
+                .filter(|_| y >= 1000)
+                .map(|d| d.num_days_from_ce());
+        }
+    }
     // `%Y` takes any number of digits, so "3/1/24" would be the year 24:
     // four-digit years only, and the two-digit forms Excel writes (`%y`:
     // 00-68 are 20xx, 69-99 are 19xx).

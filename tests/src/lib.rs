@@ -29,22 +29,30 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// A `Command` for `icp`, run from the repository root.
+pub fn icp_command() -> Command {
+    let mut c = Command::new(icp_bin());
+    c.current_dir(repo());
+    c
+}
+
+/// Run a command and collect its exit code and output.
+pub fn run(c: &mut Command) -> Output {
+    let o = c.output().expect("icp runs");
+    Output {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
 /// Run `icp` with `args` from the repository root.
 pub fn icp<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let o = Command::new(icp_bin())
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .expect("icp runs");
-    Output {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    run(icp_command().args(args))
 }
 
 /// Read a CSV output as header names and rows (ragged rows allowed).

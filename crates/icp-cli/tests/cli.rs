@@ -1,49 +1,14 @@
-//! The `icp` binary run on real files.
+//! The `icp` binary (the one cargo built for this package) run on real files.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use icp_tests::{read_csv, repo, run};
 use serde_json::Value;
 
 fn icp() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_icp"));
     c.current_dir(repo());
     c
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(c: &mut Command) -> Run {
-    let o = c.output().expect("icp runs");
-    Run {
-        code: o.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
-}
-
-fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .unwrap();
-    let headers = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|r| r.unwrap().iter().map(String::from).collect())
-        .collect();
-    (headers, rows)
 }
 
 const GENAI: &str = "config/profiles/genai-enterprise.toml";

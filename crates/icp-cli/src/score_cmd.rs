@@ -165,6 +165,21 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         .collect();
     let names: Vec<String> = scorings.iter().map(|s| s.profile.name.clone()).collect();
 
+    // `--out out/scored.csv` on a fresh checkout: make the folders.
+    for path in [
+        Some(&args.out),
+        args.summary_json.as_ref(),
+        args.rejects.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::fatal(format!("cannot create the folder {}: {e}", display(dir)))
+            })?;
+        }
+    }
     let partial = partial_path(&args.out);
     let out_format = Format::from_path(&args.out).map_err(|e| Failure::usage(e.to_string()))?;
     let mut writer = TableWriter::create_as(&partial, out_format, &out_headers)

@@ -16,8 +16,9 @@ const GENAI: &str = "config/profiles/genai-enterprise.toml";
 #[test]
 fn scores_the_example_export_and_reports_the_bad_row() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("scored.csv");
-    let summary = dir.path().join("summary.json");
+    // Output folders that do not exist yet are created.
+    let out = dir.path().join("out/scored.csv");
+    let summary = dir.path().join("reports/summary.json");
     let r = run(icp()
         .args([
             "score",
@@ -89,7 +90,7 @@ fn scores_the_example_export_and_reports_the_bad_row() {
             .contains("30 fields")
     );
 
-    let (rh, rrows) = read_csv(&dir.path().join("scored.rejects.csv"));
+    let (rh, rrows) = read_csv(&dir.path().join("out/scored.rejects.csv"));
     assert!(rh.ends_with(&["line".to_string(), "reason".to_string()]));
     assert_eq!(rrows[0][0], "1023", "the rejected row keeps its values");
 }

@@ -319,7 +319,9 @@ fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
     if let Some(name) = p.excluded_by_name(s) {
         out[4].push_str(name);
     }
-    let _ = write!(out[5], "{:.2}", s.coverage);
+    // Two decimals by integer maths: float formatting was ~8% of a run.
+    let hundredths = (s.coverage.clamp(0.0, 1.0) * 100.0).round() as u32;
+    let _ = write!(out[5], "{}.{:02}", hundredths / 100, hundredths % 100);
     p.write_reasons(s, &mut out[6]);
     for (n, &i) in s.unknown_filters.iter().enumerate() {
         if n > 0 {

@@ -204,7 +204,7 @@ pub struct RecordBuilder {
 }
 
 /// Parsed values by raw cell text.
-type Memo = HashMap<Box<str>, Value>;
+type Memo = HashMap<Box<str>, Value, rustc_hash::FxBuildHasher>;
 
 /// Distinct raw values remembered per slot.
 const MEMO_CAP: usize = 4096;
@@ -245,7 +245,7 @@ impl RecordBuilder {
             .iter()
             .map(|(name, kind, src)| {
                 let costly = *kind == Kind::List || matches!(name.as_str(), "industry" | "country");
-                (costly && matches!(src, Source::Column(_))).then(HashMap::new)
+                (costly && matches!(src, Source::Column(_))).then(Memo::default)
             })
             .collect();
         RecordBuilder {

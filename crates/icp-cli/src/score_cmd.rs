@@ -129,7 +129,15 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     }
     let mut profiles = Vec::new();
     for p in &args.profiles {
-        profiles.push(profile_cmd::load(p, as_of, args.quiet)?.0);
+        let profile: Profile = profile_cmd::load(p, as_of, args.quiet)?.0;
+        if profiles.iter().any(|q: &Profile| q.name == profile.name) {
+            return Err(Failure::usage(format!(
+                "two profiles are named `{}` ({}): output columns are prefixed by profile name, so give each a distinct `name`",
+                profile.name,
+                display(p)
+            )));
+        }
+        profiles.push(profile);
     }
     let mut reader = TableReader::open(&args.input, &args.read.read_options()?)
         .map_err(|e| Failure::usage(e.to_string()))?;

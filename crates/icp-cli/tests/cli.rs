@@ -232,6 +232,23 @@ fn usage_errors_exit_2_with_a_reason() {
     assert!(r.stderr.contains("is the input file"), "{}", r.stderr);
     let r = run(icp().args(["score"]));
     assert_eq!(r.code, 2);
+    let r = run(icp().args([
+        "score",
+        "examples/accounts.csv",
+        "-p",
+        GENAI,
+        "-p",
+        GENAI,
+        "-o",
+        "/tmp/x.csv",
+    ]));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("two profiles are named `genai-enterprise`"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]

@@ -277,9 +277,9 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
         None => (DEFAULT_TIERS, None),
     };
 
-    let mut names: HashMap<&str, ()> = HashMap::new();
+    let mut names = std::collections::HashSet::new();
     for t in &raw.traits {
-        if names.insert(t.name.get_ref(), ()).is_some() {
+        if !names.insert(t.name.get_ref()) {
             cx.diags.push(
                 Diagnostic::warning(
                     format!("two traits are named `{}`", t.name.get_ref()),
@@ -290,7 +290,6 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
             );
         }
     }
-    let _ = &raw.name;
 
     let has_error = cx.diags.iter().any(Diagnostic::is_error);
     let profile = Profile {

@@ -1,6 +1,7 @@
 //! The `icp` command.
 
 mod diagnostics;
+mod enrich_cmd;
 mod profile_cmd;
 mod progress;
 mod score_cmd;
@@ -22,6 +23,9 @@ struct Cli {
 enum Command {
     /// Score an account or member file against one or more profiles.
     Score(score_cmd::ScoreArgs),
+    /// Enrich an account list from the configured sources (cached,
+    /// rate-limited, resumable), then score and write one row per account.
+    Enrich(enrich_cmd::EnrichArgs),
     /// Work with profile files.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Score(args) => score_cmd::run(args),
+        Command::Enrich(args) => enrich_cmd::run(args),
         Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
     };
     match result {

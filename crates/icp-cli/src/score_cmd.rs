@@ -49,7 +49,7 @@ pub const SCORE_COLUMNS: [&str; 8] = [
     "icp_reasons",
     "icp_unknown_filters",
 ];
-const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
+pub const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
 
 struct Scoring {
     profile: Profile,
@@ -316,7 +316,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
-fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
+pub fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
     for v in out.iter_mut().take(SCORE_COLUMNS.len()) {
         v.clear();
     }
@@ -358,7 +358,7 @@ fn warn_absent(p: &Profile, b: &RecordBuilder, input: &Path) {
     }
 }
 
-fn partial_path(out: &Path) -> PathBuf {
+pub fn partial_path(out: &Path) -> PathBuf {
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -366,7 +366,7 @@ fn partial_path(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{name}.partial"))
 }
 
-fn same_file(a: &Path, b: &Path) -> bool {
+pub fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

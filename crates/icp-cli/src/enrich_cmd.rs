@@ -1,0 +1,817 @@
+//! `icp enrich`: key, dedupe, enrich, score and write an account list.
+//!
+//! Three passes over the input so memory stays flat in the row count:
+//! 1. read rows, find each row's account key, remember per unique account
+//!    its lines, record ids and which fields the input already has;
+//! 2. the engine enriches the unique accounts (cache first, then the
+//!    sources in waterfall order under their limits), caching every answer;
+//! 3. read the input again and write one row per account, in order of first
+//!    appearance, with the merged fields read back from the cache, scored.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use icp_core::fields::{canonical_for_header, snake_case};
+use icp_core::{Profile, RecordBuilder, Scored};
+use icp_engine::{Config, Engine, EngineOptions, FieldMask, SourceReport};
+use icp_io::read::{Format, Row, TableReader};
+use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
+use icp_key::KeyColumns;
+use icp_store::{NewRun, RunStatus, SqliteStore, Store};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::score_cmd::{NUMERIC, SCORE_COLUMNS, fill_columns, partial_path, same_file};
+use crate::summary::{ProfileCounts, Summary, group};
+use crate::{AsOfArg, Failure, InputArgs, display, profile_cmd};
+
+#[derive(Args)]
+pub struct EnrichArgs {
+    /// Accounts: a CRM export or any CSV, JSONL or XLSX with a website,
+    /// domain or e-mail column.
+    pub input: PathBuf,
+    /// The run config (sources, waterfall, store, profiles).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// Output file: .csv or .jsonl, one row per unique account.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Profiles to score with (default: the config's).
+    #[arg(long = "profile", short = 'p', value_name = "FILE")]
+    pub profiles: Vec<PathBuf>,
+    /// The column holding the company key (default: Company Domain Name,
+    /// Domain, Website, URL, then Email).
+    #[arg(long, value_name = "COLUMN")]
+    pub key_column: Option<String>,
+    /// Add `<field>__source` and `<field>__fetched_at` columns.
+    #[arg(long)]
+    pub provenance: bool,
+    /// Count what the run would call and spend, call nothing, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop calling paid sources once this many credits are spent.
+    #[arg(long, value_name = "N")]
+    pub max_credits: Option<f64>,
+    /// The store (cache and runs); default: the config's, or ICP_STORE.
+    #[arg(long, value_name = "FILE", env = "ICP_STORE")]
+    pub store: Option<PathBuf>,
+    /// Start a new run even if an interrupted run of the same job exists.
+    #[arg(long)]
+    pub no_resume: bool,
+    #[arg(long, value_name = "FILE")]
+    pub summary_json: Option<PathBuf>,
+    /// Where to write skipped rows (default: OUT.rejects.csv).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub as_of: AsOfArg,
+    #[command(flatten)]
+    pub read: InputArgs,
+}
+
+/// One unique account found in pass 1.
+struct AccountInfo {
+    first_line: u64,
+    lines: Vec<u64>,
+    ids: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct EnrichSummary {
+    #[serde(flatten)]
+    base: Summary,
+    run_id: i64,
+    resumed: bool,
+    /// Unique accounts (rows with a key, duplicates merged).
+    accounts: u64,
+    duplicates_merged: u64,
+    accounts_with_errors: u64,
+    credits_spent: f64,
+    sources: BTreeMap<String, SourceReport>,
+    /// Sources stopped for the run (bad key, no credits, parked).
+    stopped: BTreeMap<String, String>,
+}
+
+/// Output rows scored per read-back from the store.
+const WRITE_CHUNK: usize = 1000;
+
+/// Headers of record-id columns whose values are joined on merge.
+const ID_HEADERS: [&str; 8] = [
+    "recordid",
+    "accountid",
+    "companyid",
+    "organizationid",
+    "id",
+    "hsobjectid",
+    "salesforceid",
+    "crmid",
+];
+
+pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
+    let started = Instant::now();
+    let cfg = Config::load(&args.config).map_err(|e| Failure::usage(e.to_string()))?;
+    let out = match (&args.out, args.dry_run) {
+        (Some(o), _) => o.clone(),
+        (None, true) => PathBuf::from("dry-run.csv"),
+        (None, false) => {
+            return Err(Failure::usage(
+                "say where to write the enriched accounts: --out FILE.csv (or --dry-run)",
+            ));
+        }
+    };
+    if !args.dry_run {
+        if !matches!(Format::from_path(&out), Ok(Format::Csv | Format::Jsonl)) {
+            return Err(Failure::usage(format!(
+                "cannot write {}: the output must end in .csv or .jsonl",
+                display(&out)
+            )));
+        }
+        if same_file(&args.input, &out) {
+            return Err(Failure::usage(format!(
+                "the output {} is the input file; choose another --out so the input is kept",
+                display(&out)
+            )));
+        }
+    }
+    // `--out out/enriched.csv` on a fresh checkout: make the folders.
+    let dirs = [
+        Some(&out),
+        args.summary_json.as_ref(),
+        args.rejects.as_ref(),
+    ];
+    for path in dirs.into_iter().flatten().filter(|_| !args.dry_run) {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::fatal(format!("cannot create the folder {}: {e}", display(dir)))
+            })?;
+        }
+    }
+    let profile_paths: Vec<PathBuf> = if args.profiles.is_empty() {
+        cfg.profile_paths()
+    } else {
+        args.profiles.clone()
+    };
+
+    // The store, and the run: resume an interrupted run of the same job.
+    let store_path = args.store.clone().unwrap_or_else(|| cfg.store_path());
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&store_path).map_err(|e| Failure::fatal(e.to_string()))?);
+    let fingerprint = fingerprint(&args, &profile_paths)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::fatal(format!("cannot start the async runtime: {e}")))?;
+    let resumed = if args.no_resume || args.dry_run {
+        None
+    } else {
+        rt.block_on(store.unfinished_run(&fingerprint))
+            .map_err(|e| Failure::fatal(e.to_string()))?
+    };
+    let as_of = match &resumed {
+        Some(r) => chrono::NaiveDate::parse_from_str(&r.as_of, "%Y-%m-%d")
+            .unwrap_or_else(|_| args.as_of.date()),
+        None => args.as_of.date(),
+    };
+    let mut profiles = Vec::new();
+    for p in &profile_paths {
+        let profile: Profile = profile_cmd::load(p, as_of, args.quiet)?.0;
+        if profiles.iter().any(|q: &Profile| q.name == profile.name) {
+            return Err(Failure::usage(format!(
+                "two profiles are named `{}` ({}): give each a distinct `name`",
+                profile.name,
+                display(p)
+            )));
+        }
+        profiles.push(profile);
+    }
+    let needed: Vec<String> = profiles
+        .iter()
+        .flat_map(|p| p.fields.iter().map(|f| needed_field(&f.name)))
+        .collect();
+    let engine = Engine::new(
+        &cfg,
+        store.clone(),
+        &needed,
+        EngineOptions {
+            max_credits: args.max_credits,
+        },
+        |var| std::env::var(var).ok(),
+    )
+    .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.config))))?;
+    if profiles.is_empty() && !args.quiet {
+        eprintln!(
+            "note: no profile in {} and no --profile: enriching every field the sources provide, without scores",
+            display(&args.config)
+        );
+    }
+    let needed_all = profiles.is_empty();
+
+    // Pass 1: keys, duplicates, what the input already has.
+    let read_opts = args.read.read_options()?;
+    let mut reader =
+        TableReader::open(&args.input, &read_opts).map_err(|e| Failure::usage(e.to_string()))?;
+    let headers = reader.headers().to_vec();
+    let key_cols = KeyColumns::detect(&headers, args.key_column.as_deref());
+    key_cols
+        .check()
+        .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.input))))?;
+    let id_col = headers
+        .iter()
+        .position(|h| ID_HEADERS.contains(&squash(h).as_str()));
+    // For each engine field, the input column that holds it.
+    let field_cols: Vec<(String, Option<usize>, FieldMask)> = engine
+        .fields()
+        .iter()
+        .map(|f| {
+            let col = column_for(&headers, f);
+            (f.clone(), col, engine.field_bit(f).unwrap_or(0))
+        })
+        .collect();
+
+    let mut summary = Summary {
+        input: display(&args.input),
+        output: display(&out),
+        as_of: as_of.to_string(),
+        rows_read: 0,
+        rows_skipped: 0,
+        first: ProfileCounts::new(),
+        skipped: Vec::new(),
+        skipped_truncated: false,
+        rejects: None,
+        profiles: BTreeMap::new(),
+        seconds: 0.0,
+    };
+    let rejects_path = args
+        .rejects
+        .clone()
+        .unwrap_or_else(|| rejects_path_for(&out));
+    let mut rejects = RejectsWriter::new(rejects_path, &headers);
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut infos: Vec<AccountInfo> = Vec::new();
+    let mut present: Vec<FieldMask> = Vec::new();
+    // Values from duplicate rows for cells the first row left blank.
+    let mut fills: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+    let mut row = Row::default();
+    let mut duplicates = 0u64;
+    loop {
+        match reader.read_row(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                summary.rows_read += 1;
+                let key = match key_cols.key_for(&row.values) {
+                    Ok(d) => d.name,
+                    Err(e) => {
+                        let reason = e.to_string();
+                        summary.skip(row.line, &reason);
+                        rejects
+                            .write(row.line, &reason, row.values.iter().map(String::as_str))
+                            .map_err(|e| Failure::fatal(e.to_string()))?;
+                        continue;
+                    }
+                };
+                let mut has: FieldMask = 0;
+                for (f, col, bit) in &field_cols {
+                    if let Some(c) = col
+                        && !row.values.get(*c).is_none_or(|v| v.trim().is_empty())
+                        && cfg.input_wins(f)
+                    {
+                        has |= bit;
+                    }
+                }
+                let id = id_col
+                    .and_then(|c| row.values.get(c))
+                    .filter(|v| !v.trim().is_empty())
+                    .map(|v| v.trim().to_string());
+                match index.get(&key) {
+                    Some(&i) => {
+                        duplicates += 1;
+                        infos[i].lines.push(row.line);
+                        infos[i].ids.extend(id);
+                        present[i] |= has;
+                        let f = fills.entry(i).or_default();
+                        for (c, v) in row.values.iter().enumerate() {
+                            if !v.trim().is_empty() && !f.iter().any(|(fc, _)| *fc == c) {
+                                f.push((c, v.clone()));
+                            }
+                        }
+                    }
+                    None => {
+                        index.insert(key.clone(), keys.len());
+                        keys.push(key);
+                        infos.push(AccountInfo {
+                            first_line: row.line,
+                            lines: vec![row.line],
+                            ids: id.into_iter().collect(),
+                        });
+                        present.push(has);
+                    }
+                }
+            }
+            Err(e) => {
+                summary.rows_read += 1;
+                summary.skip(e.line, &e.reason);
+                rejects
+                    .write(e.line, &e.reason, row.values.iter().map(String::as_str))
+                    .map_err(|e| Failure::fatal(e.to_string()))?;
+                if e.fatal {
+                    return Err(Failure::fatal(format!(
+                        "{}: reading stopped at {e}",
+                        display(&args.input)
+                    )));
+                }
+            }
+        }
+    }
+    drop(index);
+    if needed_all {
+        // Without a profile every provided field counts as needed.
+        for p in &mut present {
+            *p = 0;
+        }
+    }
+
+    // The run record.
+    let run_id = match &resumed {
+        Some(r) => {
+            if !args.quiet {
+                eprintln!(
+                    "resuming run {} (started {}, as of {}): answers already cached are not paid for again",
+                    r.id,
+                    format_time(r.started_at),
+                    r.as_of
+                );
+            }
+            r.id
+        }
+        None if args.dry_run => 0,
+        None => rt
+            .block_on(store.start_run(&NewRun {
+                label: format!("enrich {}", display(&args.input)),
+                fingerprint: fingerprint.clone(),
+                as_of: as_of.to_string(),
+                started_at: icp_engine::unix_now(),
+            }))
+            .map_err(|e| Failure::fatal(e.to_string()))?,
+    };
+
+    // Pass 2: enrich.
+    let progress = SourceProgress::new(args.quiet);
+    let enriched = rt.block_on(engine.enrich(
+        &keys,
+        &mut present,
+        args.dry_run,
+        &|source, done, total| progress.update(source, done, total),
+    ));
+    progress.finish();
+    let (errors, estimates) = enriched.map_err(|e| Failure::fatal(e.to_string()))?;
+
+    if args.dry_run {
+        print!(
+            "{}",
+            render_estimates(&summary, keys.len(), duplicates, &estimates)
+        );
+        let _ = rejects.finish();
+        return Ok(0);
+    }
+
+    // Pass 3: write one scored row per account.
+    let provenance = args.provenance || cfg.output.provenance;
+    let several = profiles.len() > 1;
+    let mut out_headers = headers.clone();
+    let has_domain_col = headers.iter().any(|h| h == "domain");
+    if !has_domain_col {
+        out_headers.push("domain".into());
+    }
+    out_headers.push("input_lines".into());
+    // Enriched fields land in the input column of the same snake_case
+    // name, or in a new column.
+    let mut field_slots: Vec<(String, usize, Option<usize>)> = Vec::new();
+    for (f, col, _) in &field_cols {
+        let exact = headers.iter().position(|h| snake_case(h) == *f);
+        let slot = match exact {
+            Some(i) => i,
+            None => {
+                out_headers.push(f.clone());
+                out_headers.len() - 1
+            }
+        };
+        field_slots.push((f.clone(), slot, *col));
+    }
+    let errors_col = out_headers.len();
+    out_headers.push("icp_errors".into());
+    let prov_start = out_headers.len();
+    if provenance {
+        for (f, _, _) in &field_slots {
+            out_headers.push(format!("{f}__source"));
+            out_headers.push(format!("{f}__fetched_at"));
+        }
+    }
+    let record_len = out_headers.len();
+    for p in &profiles {
+        for c in SCORE_COLUMNS {
+            out_headers.push(if several {
+                format!("{}__{c}", p.name)
+            } else {
+                c.to_string()
+            });
+        }
+    }
+    let builders: Vec<RecordBuilder> = profiles
+        .iter()
+        .map(|p| RecordBuilder::new(p, &out_headers[..record_len]))
+        .collect();
+    let partial = partial_path(&out);
+    let out_format = Format::from_path(&out).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut writer = TableWriter::create_as(&partial, out_format, &out_headers)
+        .map_err(|e| Failure::fatal(e.to_string()))?;
+    let numeric: Vec<usize> = out_headers
+        .iter()
+        .enumerate()
+        .skip(record_len)
+        .filter(|(_, h)| NUMERIC.iter().any(|n| h.ends_with(n)))
+        .map(|(i, _)| i)
+        .collect();
+    writer.set_numeric_columns(&numeric);
+
+    let mut counts: Vec<ProfileCounts> = profiles.iter().map(|_| ProfileCounts::new()).collect();
+    let mut scored = Scored::default();
+    let mut rec = Vec::new();
+    let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * profiles.len()];
+    let mut reader =
+        TableReader::open(&args.input, &read_opts).map_err(|e| Failure::usage(e.to_string()))?;
+    let first_lines: HashMap<u64, usize> = infos
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.first_line, i))
+        .collect();
+    let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut accounts_with_errors = 0u64;
+    let mut flush = |pending: &mut Vec<(usize, Vec<String>)>| -> Result<(), Failure> {
+        let chunk_keys: Vec<String> = pending.iter().map(|(i, _)| keys[*i].clone()).collect();
+        let merged = rt
+            .block_on(engine.read_back(&chunk_keys))
+            .map_err(|e| Failure::fatal(e.to_string()))?;
+        for ((i, values), fields) in pending.drain(..).zip(merged) {
+            let mut outv = values;
+            outv.resize(headers.len(), String::new());
+            if let Some(f) = fills.get(&i) {
+                for (c, v) in f {
+                    if outv[*c].trim().is_empty() {
+                        outv[*c] = v.clone();
+                    }
+                }
+            }
+            let info = &infos[i];
+            if let Some(c) = id_col
+                && info.ids.len() > 1
+            {
+                outv[c] = info.ids.join(";");
+            }
+            if has_domain_col {
+                let c = headers.iter().position(|h| h == "domain").unwrap_or(0);
+                outv[c] = keys[i].clone();
+            } else {
+                outv.push(keys[i].clone());
+            }
+            outv.push(
+                info.lines
+                    .iter()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            );
+            outv.resize(record_len, String::new());
+            for (k, (f, slot, input_col)) in field_slots.iter().enumerate() {
+                let input = input_col
+                    .and_then(|c| outv.get(c))
+                    .filter(|v| !v.trim().is_empty())
+                    .cloned();
+                let chosen: Option<(String, String, String)> =
+                    match (input, fields.get(f), cfg.input_wins(f)) {
+                        (Some(v), _, true) | (Some(v), None, false) => {
+                            Some((v, "input".into(), String::new()))
+                        }
+                        (_, Some(s), _) => Some((
+                            value_text(&s.value),
+                            s.source.clone(),
+                            format_time(s.fetched_at),
+                        )),
+                        (None, None, _) => None,
+                    };
+                if let Some((v, source, at)) = chosen {
+                    outv[*slot] = v;
+                    if provenance {
+                        outv[prov_start + 2 * k] = source;
+                        outv[prov_start + 2 * k + 1] = at;
+                    }
+                }
+            }
+            if let Some(errs) = errors.get(&i) {
+                accounts_with_errors += 1;
+                outv[errors_col] = errs.join("; ");
+            }
+            for (k, (p, b)) in profiles.iter().zip(&builders).enumerate() {
+                b.build(&outv, &mut rec);
+                p.score_into(&rec, &mut scored);
+                counts[k].add(p, &scored);
+                fill_columns(p, &scored, &mut extra[k * SCORE_COLUMNS.len()..]);
+            }
+            writer
+                .write_row(
+                    outv.iter()
+                        .map(String::as_str)
+                        .chain(extra.iter().map(String::as_str)),
+                )
+                .map_err(|e| Failure::fatal(e.to_string()))?;
+        }
+        Ok(())
+    };
+    loop {
+        match reader.read_row(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                if let Some(&i) = first_lines.get(&row.line) {
+                    pending.push((i, std::mem::take(&mut row.values)));
+                    if pending.len() >= WRITE_CHUNK {
+                        flush(&mut pending)?;
+                    }
+                }
+            }
+            Err(e) if e.fatal => break,
+            Err(_) => {}
+        }
+    }
+    flush(&mut pending)?;
+    writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
+    std::fs::rename(&partial, &out).map_err(|e| {
+        Failure::fatal(format!(
+            "cannot move the output into place at {}: {e}",
+            display(&out)
+        ))
+    })?;
+    summary.rejects = rejects
+        .finish()
+        .map_err(|e| Failure::fatal(e.to_string()))?
+        .map(|p| display(&p));
+    let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
+    if let Some(first) = counts.first() {
+        summary.first = first.clone();
+    }
+    if several {
+        summary.profiles = names.iter().cloned().zip(counts).collect();
+    }
+    summary.seconds = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+    let stopped: BTreeMap<String, String> = engine.stopped().into_iter().collect();
+    let report = EnrichSummary {
+        base: summary,
+        run_id,
+        resumed: resumed.is_some(),
+        accounts: keys.len() as u64,
+        duplicates_merged: duplicates,
+        accounts_with_errors,
+        credits_spent: engine.credits_spent(),
+        sources: engine.reports(),
+        stopped: stopped.clone(),
+    };
+    let json = serde_json::to_value(&report).map_err(|e| Failure::fatal(e.to_string()))?;
+    let status = if stopped.is_empty() {
+        RunStatus::Done
+    } else {
+        RunStatus::DoneWithStoppedSources
+    };
+    rt.block_on(store.finish_run(run_id, status, icp_engine::unix_now(), &json))
+        .map_err(|e| Failure::fatal(e.to_string()))?;
+    print!("{}", render(&report, &names));
+    if let Some(path) = &args.summary_json {
+        let text =
+            serde_json::to_string_pretty(&json).map_err(|e| Failure::fatal(e.to_string()))?;
+        std::fs::write(path, text + "\n").map_err(|e| {
+            Failure::fatal(format!(
+                "cannot write the summary to {}: {e}",
+                display(path)
+            ))
+        })?;
+    }
+    if !stopped.is_empty() {
+        for (name, why) in &stopped {
+            eprintln!("error: source `{name}` was stopped for this run: {why}");
+        }
+        return Ok(3);
+    }
+    Ok(0)
+}
+
+/// The source field behind a profile field (`company_age` comes from
+/// `founded_year`, `industry_raw` from `industry`).
+fn needed_field(name: &str) -> String {
+    if name == "company_age" {
+        return "founded_year".into();
+    }
+    name.strip_suffix("_raw").unwrap_or(name).to_string()
+}
+
+/// The input column of a field: its snake_case name, else a known CRM
+/// header for it.
+fn column_for(headers: &[String], field: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| snake_case(h) == field)
+        .or_else(|| {
+            headers
+                .iter()
+                .position(|h| canonical_for_header(h) == Some(field))
+        })
+}
+
+fn squash(h: &str) -> String {
+    h.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A field value as a cell: lists joined with `; `.
+fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(value_text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn format_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
+}
+
+/// Identifies "the same job" for resuming: config, profiles, input file
+/// (path, size, modification time) and the options that change answers.
+fn fingerprint(args: &EnrichArgs, profiles: &[PathBuf]) -> Result<String, Failure> {
+    let mut h = Sha256::new();
+    let mut file = |p: &Path| -> Result<(), Failure> {
+        let bytes = std::fs::read(p)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", display(p))))?;
+        h.update(&bytes);
+        h.update([0]);
+        Ok(())
+    };
+    file(&args.config)?;
+    for p in profiles {
+        file(p)?;
+    }
+    let input = std::fs::canonicalize(&args.input).unwrap_or_else(|_| args.input.clone());
+    h.update(input.to_string_lossy().as_bytes());
+    if let Ok(m) = std::fs::metadata(&input) {
+        h.update(m.len().to_le_bytes());
+        if let Ok(t) = m.modified() {
+            let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+            h.update(secs.as_nanos().to_le_bytes());
+        }
+    }
+    h.update(args.key_column.as_deref().unwrap_or("").as_bytes());
+    h.update(
+        args.as_of
+            .as_of
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn render(r: &EnrichSummary, names: &[String]) -> String {
+    let mut out = String::new();
+    let base = r.base.render(names);
+    // The profile part only makes sense with a profile.
+    if names.is_empty() {
+        out.push_str(base.lines().take(3).collect::<Vec<_>>().join("\n").as_str());
+        out.push('\n');
+    } else {
+        out.push_str(&base);
+    }
+    out.push_str(&format!(
+        "accounts\n  unique          {:>12}  duplicates merged: {}\n",
+        group(r.accounts),
+        group(r.duplicates_merged)
+    ));
+    if r.accounts_with_errors > 0 {
+        out.push_str(&format!(
+            "  with errors     {:>12}  see the icp_errors column\n",
+            group(r.accounts_with_errors)
+        ));
+    }
+    out.push_str("sources           calls   cached    found  no data   failed  429s  credits\n");
+    for (name, s) in &r.sources {
+        out.push_str(&format!(
+            "  {:<14}{:>7}  {:>7}  {:>7}  {:>7}  {:>7}  {:>4}  {:>7}\n",
+            name, s.calls, s.cache_hits, s.found, s.no_data, s.failed, s.throttled, s.credits
+        ));
+        if let Some(why) = &s.stopped {
+            out.push_str(&format!("    STOPPED: {why}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "run {}{}, {:.1} s\n",
+        r.run_id,
+        if r.resumed { " (resumed)" } else { "" },
+        r.base.seconds
+    ));
+    out
+}
+
+fn render_estimates(
+    s: &Summary,
+    accounts: usize,
+    duplicates: u64,
+    est: &BTreeMap<String, icp_engine::Estimate>,
+) -> String {
+    let mut out = format!(
+        "dry run of {} (nothing called, nothing written)\n  rows read {}, skipped {}, unique accounts {}, duplicates merged {}\n",
+        s.input,
+        group(s.rows_read),
+        group(s.rows_skipped),
+        group(accounts as u64),
+        group(duplicates)
+    );
+    out.push_str("sources          to ask   cached  calls (at most)  credits (at most)\n");
+    let mut credits = 0.0;
+    for (name, e) in est {
+        credits += e.credits;
+        out.push_str(&format!(
+            "  {:<14}{:>7}  {:>7}  {:>15}  {:>17}\n",
+            name, e.accounts, e.cache_hits, e.calls, e.credits
+        ));
+    }
+    out.push_str(&format!("  total credits at most: {credits}\n"));
+    out
+}
+
+/// Progress per source: a bar on a terminal, a log line every 5 s otherwise.
+struct SourceProgress {
+    bar: Option<indicatif::ProgressBar>,
+    last_log: Mutex<(Instant, String)>,
+    quiet: bool,
+}
+
+impl SourceProgress {
+    fn new(quiet: bool) -> SourceProgress {
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::new(0);
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{prefix:>14} [{bar:30}] {human_pos}/{human_len} accounts ({per_sec}, eta {eta})",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            b
+        });
+        SourceProgress {
+            bar,
+            last_log: Mutex::new((Instant::now(), String::new())),
+            quiet,
+        }
+    }
+
+    fn update(&self, source: &str, done: u64, total: u64) {
+        if let Some(b) = &self.bar {
+            if b.prefix() != source {
+                b.set_prefix(source.to_string());
+                b.set_length(total);
+                b.reset();
+            }
+            b.set_position(done);
+            return;
+        }
+        if self.quiet || total == 0 {
+            return;
+        }
+        let mut last = self.last_log.lock().unwrap_or_else(|e| e.into_inner());
+        let first = last.1 != source;
+        if first || done == total || last.0.elapsed() >= Duration::from_secs(5) {
+            *last = (Instant::now(), source.to_string());
+            eprintln!("enrich: {source}: {done}/{total} accounts");
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,567 @@
+//! The enrichment waterfall over a run's accounts.
+//!
+//! Phase "enrich": per category, sources are asked in waterfall order, each
+//! only for accounts that still miss a field it provides and something
+//! needs (a profile, or the source's `want` list). Fresh cache entries
+//! answer first; the rest go to the source in batches of its bulk size,
+//! `concurrency` at a time, and every answer is cached as it arrives, so a
+//! killed run resumes without paying twice.
+//!
+//! Phase "read back": per account, the merged fields with their provenance,
+//! from the cache (network sources) or the local source itself.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
+use icp_plugin_sdk::{Account, Category, FieldValue, Outcome, Source, SourceError};
+use icp_store::{CacheEntry, Cached, Store, StoreError};
+
+use crate::config::{Config, category_named, resolve_secrets};
+use crate::http::{Budget, HttpPolicy, PlanSource};
+use crate::limiter::{DEFAULT_MARGIN, Limiter};
+use crate::registry::{Built, build};
+use crate::stats::{SourceReport, SourceStats};
+
+/// Accounts handled per step: bounds memory and store transactions.
+const CHUNK: usize = 2000;
+
+/// Fields known for an account, one bit per field of [`Engine::fields`].
+pub type FieldMask = u128;
+
+/// One configured source instance.
+pub struct Slot {
+    pub name: String,
+    pub plugin: String,
+    pub category: Category,
+    source: Arc<dyn Source>,
+    /// Network sources are cached; local ones are read again when needed.
+    pub cached: bool,
+    mask: FieldMask,
+    want: FieldMask,
+    batch: usize,
+    concurrency: usize,
+    ttl: Duration,
+    no_data_ttl: Duration,
+    queued_retries: u32,
+    queued_wait: Duration,
+    cost_per_call: f64,
+    pub stats: Arc<SourceStats>,
+}
+
+/// A field value with where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sourced {
+    pub value: FieldValue,
+    /// The source instance name.
+    pub source: String,
+    /// Unix seconds.
+    pub fetched_at: i64,
+}
+
+/// What a dry run would spend, per source.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Estimate {
+    pub accounts: u64,
+    pub cache_hits: u64,
+    pub calls: u64,
+    pub credits: f64,
+}
+
+/// Options of the engine that come from the command line.
+#[derive(Default)]
+pub struct EngineOptions {
+    pub max_credits: Option<f64>,
+}
+
+/// The configured sources, in waterfall order, over one store.
+pub struct Engine {
+    slots: Vec<Slot>,
+    /// Per category, indexes into `slots` in waterfall order.
+    order: Vec<Vec<usize>>,
+    store: Arc<dyn Store>,
+    budget: Arc<Budget>,
+    /// Every field some source provides; bit i of a [`FieldMask`].
+    fields: Vec<String>,
+    needed: FieldMask,
+}
+
+impl Engine {
+    /// Build the sources of `cfg`. `needed` are the fields the profiles in
+    /// use read; `env` resolves `${ENV_VAR}` secrets.
+    pub fn new(
+        cfg: &Config,
+        store: Arc<dyn Store>,
+        needed: &[String],
+        options: EngineOptions,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Engine, String> {
+        Engine::with_plugins(cfg, store, needed, options, env, build)
+    }
+
+    /// As [`Engine::new`], with `plugins` building each source from its
+    /// plugin name, settings and the config's folder (tests and dynamic
+    /// plugins bring their own).
+    pub fn with_plugins(
+        cfg: &Config,
+        store: Arc<dyn Store>,
+        needed: &[String],
+        options: EngineOptions,
+        env: impl Fn(&str) -> Option<String>,
+        plugins: impl Fn(&str, &serde_json::Value, &std::path::Path) -> Result<Built, String>,
+    ) -> Result<Engine, String> {
+        let budget = Arc::new(Budget::new(options.max_credits));
+        let mut fields: Vec<String> = Vec::new();
+        let mut slots = Vec::new();
+        for sc in cfg.sources.iter().filter(|s| s.enabled) {
+            let settings = serde_json::to_value(&sc.settings)
+                .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
+            let secrets = resolve_secrets(&sc.name, &sc.secrets, &env)?;
+            let built = plugins(&sc.plugin, &settings, &cfg.dir)
+                .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
+            let stats = Arc::new(SourceStats::default());
+            let (source, cached, manifest): (Arc<dyn Source>, bool, _) = match built {
+                Built::Plan(plan) => {
+                    let manifest = plan.manifest().clone();
+                    for s in &manifest.secrets {
+                        if !secrets.contains_key(s) {
+                            return Err(format!(
+                                "source `{}` ({}) needs the secret `{s}`: add secrets = {{ {s} = \"${{YOUR_ENV_VAR}}\" }}",
+                                sc.name, sc.plugin
+                            ));
+                        }
+                    }
+                    let limits = sc.limits.clone().unwrap_or_else(|| manifest.limits.clone());
+                    let policy = HttpPolicy {
+                        timeout: sc.timeout,
+                        retries: sc.retries,
+                        max_retry_wait: sc.max_retry_wait,
+                        max_wait: sc.max_wait,
+                        breaker_threshold: sc.breaker_threshold,
+                        breaker_cooldown: sc.breaker_cooldown,
+                        cost_per_call: sc.cost_per_call.unwrap_or(manifest.cost_per_call),
+                        ..HttpPolicy::default()
+                    };
+                    let source = PlanSource::new(
+                        &sc.name,
+                        plan,
+                        settings,
+                        secrets.into_iter().collect(),
+                        Limiter::new(&limits, DEFAULT_MARGIN),
+                        policy,
+                        stats.clone(),
+                        budget.clone(),
+                    );
+                    (Arc::new(source) as Arc<dyn Source>, true, manifest)
+                }
+                Built::Local(source) => {
+                    let manifest = source.manifest().clone();
+                    (source, false, manifest)
+                }
+            };
+            let problems = manifest.problems();
+            if !problems.is_empty() {
+                return Err(format!("source `{}`: {}", sc.name, problems.join("; ")));
+            }
+            let mut mask = 0;
+            for f in &manifest.fields {
+                mask |= bit(&mut fields, &f.name)?;
+            }
+            let mut want = 0;
+            for f in &sc.want {
+                want |= bit(&mut fields, f)?;
+            }
+            let max_batch = manifest.max_batch.max(1) as usize;
+            slots.push(Slot {
+                name: sc.name.clone(),
+                plugin: sc.plugin.clone(),
+                category: manifest.category,
+                source,
+                cached,
+                mask,
+                want,
+                batch: sc
+                    .batch_size
+                    .map_or(max_batch, |b| (b.max(1) as usize).min(max_batch)),
+                concurrency: sc.concurrency,
+                ttl: sc.ttl,
+                no_data_ttl: sc.no_data_ttl,
+                queued_retries: sc.queued_retries,
+                queued_wait: sc.queued_wait,
+                cost_per_call: sc.cost_per_call.unwrap_or(manifest.cost_per_call),
+                stats,
+            });
+        }
+        let mut needed_mask = 0;
+        for f in needed {
+            if let Some(i) = fields.iter().position(|x| x == f) {
+                needed_mask |= 1 << i;
+            }
+        }
+        // Waterfall order: the category's list first, then file order.
+        let mut order = Vec::new();
+        for category in [
+            Category::Firmographic,
+            Category::Technographic,
+            Category::Intent,
+            Category::Member,
+        ] {
+            let listed = cfg
+                .waterfall
+                .iter()
+                .filter(|(c, _)| category_named(c) == Some(category))
+                .flat_map(|(_, names)| names.iter());
+            let mut idx: Vec<usize> = Vec::new();
+            for name in listed {
+                if let Some(i) = slots.iter().position(|s| &s.name == name) {
+                    if slots[i].category != category {
+                        return Err(format!(
+                            "[waterfall] lists `{name}` under {category:?}, but its plugin provides {:?} data",
+                            slots[i].category
+                        ));
+                    }
+                    idx.push(i);
+                }
+            }
+            for (i, s) in slots.iter().enumerate() {
+                if s.category == category && !idx.contains(&i) {
+                    idx.push(i);
+                }
+            }
+            if !idx.is_empty() {
+                order.push(idx);
+            }
+        }
+        Ok(Engine {
+            slots,
+            order,
+            store,
+            budget,
+            fields,
+            needed: needed_mask,
+        })
+    }
+
+    /// Every field some source provides.
+    pub fn fields(&self) -> &[String] {
+        &self.fields
+    }
+
+    /// The bit of `field`, if a source provides it.
+    pub fn field_bit(&self, field: &str) -> Option<FieldMask> {
+        self.fields.iter().position(|f| f == field).map(|i| 1 << i)
+    }
+
+    pub fn slots(&self) -> &[Slot] {
+        &self.slots
+    }
+
+    pub fn reports(&self) -> BTreeMap<String, SourceReport> {
+        self.slots
+            .iter()
+            .map(|s| (s.name.clone(), s.stats.report(&s.plugin)))
+            .collect()
+    }
+
+    pub fn credits_spent(&self) -> f64 {
+        self.budget.spent()
+    }
+
+    /// Sources stopped for the run, with why.
+    pub fn stopped(&self) -> Vec<(String, String)> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.stats.stopped().map(|r| (s.name.clone(), r)))
+            .collect()
+    }
+
+    /// Enrich `keys` (unique account keys); `present[i]` holds the fields
+    /// the input already has for account i and gains what sources find.
+    /// Returns error lines per account index. With `dry_run`, network
+    /// sources are not called and `estimates` says what they would cost.
+    pub async fn enrich(
+        &self,
+        keys: &[String],
+        present: &mut [FieldMask],
+        dry_run: bool,
+        progress: &(dyn Fn(&str, u64, u64) + Sync),
+    ) -> Result<(HashMap<usize, Vec<String>>, BTreeMap<String, Estimate>), StoreError> {
+        let mut errors: HashMap<usize, Vec<String>> = HashMap::new();
+        let mut estimates = BTreeMap::new();
+        for chain in &self.order {
+            for &si in chain {
+                let slot = &self.slots[si];
+                let wanted = (self.needed | slot.want) & slot.mask;
+                let todo: Vec<usize> = (0..keys.len())
+                    .filter(|&i| wanted & !present[i] != 0)
+                    .collect();
+                let mut est = Estimate {
+                    accounts: todo.len() as u64,
+                    ..Estimate::default()
+                };
+                let mut done = 0u64;
+                progress(&slot.name, 0, todo.len() as u64);
+                let mut queued: Vec<usize> = Vec::new();
+                for chunk in todo.chunks(CHUNK) {
+                    let misses = self
+                        .from_cache(slot, keys, chunk, present, &mut est)
+                        .await?;
+                    if dry_run && slot.cached {
+                        est.calls += misses.len().div_ceil(slot.batch) as u64;
+                    } else {
+                        self.call(slot, keys, &misses, present, &mut errors, &mut queued)
+                            .await?;
+                    }
+                    done += chunk.len() as u64;
+                    progress(&slot.name, done, todo.len() as u64);
+                }
+                for _ in 0..slot.queued_retries {
+                    if queued.is_empty() || dry_run {
+                        break;
+                    }
+                    tokio::time::sleep(slot.queued_wait).await;
+                    let again = std::mem::take(&mut queued);
+                    self.call(slot, keys, &again, present, &mut errors, &mut queued)
+                        .await?;
+                }
+                for i in queued {
+                    errors.entry(i).or_default().push(format!(
+                        "{}: the provider queued the lookup (202); rerun later to collect it",
+                        slot.name
+                    ));
+                }
+                est.credits = est.calls as f64 * slot.cost_per_call;
+                estimates.insert(slot.name.clone(), est);
+            }
+        }
+        Ok((errors, estimates))
+    }
+
+    /// Apply fresh cache entries; return the accounts still to ask.
+    async fn from_cache(
+        &self,
+        slot: &Slot,
+        keys: &[String],
+        chunk: &[usize],
+        present: &mut [FieldMask],
+        est: &mut Estimate,
+    ) -> Result<Vec<usize>, StoreError> {
+        if !slot.cached {
+            return Ok(chunk.to_vec());
+        }
+        let chunk_keys: Vec<String> = chunk.iter().map(|&i| keys[i].clone()).collect();
+        let cached = self.store.cache_get(&slot.name, &chunk_keys).await?;
+        let now = unix_now();
+        let mut misses = Vec::new();
+        for &i in chunk {
+            match cached.get(&keys[i]).filter(|e| slot.fresh(e, now)) {
+                Some(entry) => {
+                    est.cache_hits += 1;
+                    SourceStats::add(&slot.stats.cache_hits, 1);
+                    if let Cached::Found(fields) = &entry.value {
+                        present[i] |= self.mask_of(fields.keys());
+                    }
+                }
+                None => misses.push(i),
+            }
+        }
+        Ok(misses)
+    }
+
+    /// Ask the source for `accounts` in batches, caching every answer.
+    async fn call(
+        &self,
+        slot: &Slot,
+        keys: &[String],
+        accounts: &[usize],
+        present: &mut [FieldMask],
+        errors: &mut HashMap<usize, Vec<String>>,
+        queued: &mut Vec<usize>,
+    ) -> Result<(), StoreError> {
+        let batches = accounts.chunks(slot.batch).map(|b| {
+            let batch: Vec<Account> = b
+                .iter()
+                .map(|&i| Account {
+                    key: keys[i].clone(),
+                    fields: BTreeMap::new(),
+                })
+                .collect();
+            async move {
+                if let Some(reason) = slot.stats.stopped() {
+                    return (b, Err(SourceError::Stopped(reason)));
+                }
+                (b, slot.source.enrich(&batch).await)
+            }
+        });
+        let mut answers = futures::stream::iter(batches).buffer_unordered(slot.concurrency);
+        while let Some((batch, answer)) = answers.next().await {
+            let fetched_at = unix_now();
+            let mut puts = Vec::new();
+            match answer {
+                Ok(mut outcomes) => {
+                    for &i in batch {
+                        let outcome = outcomes.remove(&keys[i]).unwrap_or(Outcome::NoData);
+                        let cached = match outcome {
+                            Outcome::Found { fields } => {
+                                SourceStats::add(&slot.stats.found, 1);
+                                present[i] |= self.mask_of(fields.keys());
+                                Cached::Found(fields)
+                            }
+                            Outcome::NoData => {
+                                SourceStats::add(&slot.stats.no_data, 1);
+                                Cached::NoData
+                            }
+                            Outcome::Queued => {
+                                SourceStats::add(&slot.stats.queued, 1);
+                                queued.push(i);
+                                continue;
+                            }
+                            Outcome::Failed { message } => {
+                                SourceStats::add(&slot.stats.failed, 1);
+                                errors
+                                    .entry(i)
+                                    .or_default()
+                                    .push(format!("{}: {message}", slot.name));
+                                continue;
+                            }
+                        };
+                        if slot.cached {
+                            puts.push((
+                                keys[i].clone(),
+                                CacheEntry {
+                                    value: cached,
+                                    fetched_at,
+                                },
+                            ));
+                        }
+                    }
+                }
+                Err(e) => {
+                    if let SourceError::Stopped(m) = &e {
+                        slot.stats.stop(m);
+                    }
+                    SourceStats::add(&slot.stats.failed, batch.len() as u64);
+                    for &i in batch {
+                        errors
+                            .entry(i)
+                            .or_default()
+                            .push(format!("{}: {e}", slot.name));
+                    }
+                }
+            }
+            if !puts.is_empty() {
+                self.store.cache_put(&slot.name, &puts).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The merged fields of `keys` with provenance: per category in
+    /// waterfall order, the first source with a value wins.
+    pub async fn read_back(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<BTreeMap<String, Sourced>>, StoreError> {
+        let mut merged: Vec<BTreeMap<String, Sourced>> = vec![BTreeMap::new(); keys.len()];
+        let now = unix_now();
+        for chain in &self.order {
+            for &si in chain {
+                let slot = &self.slots[si];
+                if slot.cached {
+                    let entries = self.store.cache_get(&slot.name, keys).await?;
+                    for (i, key) in keys.iter().enumerate() {
+                        if let Some(CacheEntry {
+                            value: Cached::Found(fields),
+                            fetched_at,
+                        }) = entries.get(key).filter(|e| slot.fresh(e, now))
+                        {
+                            fill(&mut merged[i], fields, &slot.name, *fetched_at);
+                        }
+                    }
+                } else {
+                    for (batch_no, batch) in keys.chunks(slot.batch).enumerate() {
+                        let accounts: Vec<Account> = batch
+                            .iter()
+                            .map(|k| Account {
+                                key: k.clone(),
+                                fields: BTreeMap::new(),
+                            })
+                            .collect();
+                        let Ok(outcomes) = slot.source.enrich(&accounts).await else {
+                            continue;
+                        };
+                        for (j, key) in batch.iter().enumerate() {
+                            if let Some(Outcome::Found { fields }) = outcomes.get(key) {
+                                fill(
+                                    &mut merged[batch_no * slot.batch + j],
+                                    fields,
+                                    &slot.name,
+                                    now,
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(merged)
+    }
+
+    fn mask_of<'a>(&self, names: impl Iterator<Item = &'a String>) -> FieldMask {
+        names
+            .filter_map(|n| self.field_bit(n))
+            .fold(0, |m, b| m | b)
+    }
+}
+
+impl Slot {
+    fn fresh(&self, e: &CacheEntry, now: i64) -> bool {
+        let ttl = match e.value {
+            Cached::Found(_) => self.ttl,
+            Cached::NoData => self.no_data_ttl,
+        };
+        now.saturating_sub(e.fetched_at) < ttl.as_secs() as i64
+    }
+}
+
+fn fill(
+    into: &mut BTreeMap<String, Sourced>,
+    fields: &BTreeMap<String, FieldValue>,
+    source: &str,
+    at: i64,
+) {
+    for (k, v) in fields {
+        if v.is_null() {
+            continue;
+        }
+        into.entry(k.clone()).or_insert_with(|| Sourced {
+            value: v.clone(),
+            source: source.to_string(),
+            fetched_at: at,
+        });
+    }
+}
+
+fn bit(fields: &mut Vec<String>, name: &str) -> Result<FieldMask, String> {
+    let i = match fields.iter().position(|f| f == name) {
+        Some(i) => i,
+        None => {
+            if fields.len() == FieldMask::BITS as usize {
+                return Err(format!(
+                    "the sources provide more than {} distinct fields; `{name}` is one too many",
+                    FieldMask::BITS
+                ));
+            }
+            fields.push(name.to_string());
+            fields.len() - 1
+        }
+    };
+    Ok(1 << i)
+}
+
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}

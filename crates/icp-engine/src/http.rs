@@ -1,0 +1,574 @@
+//! The one HTTP stack every network source goes through.
+//!
+//! A sans-IO source ([`Plan`]) describes requests; [`PlanSource`] performs
+//! them with the source's limiter, circuit breaker, retries with full-jitter
+//! backoff, timeout, response-size cap and secret injection, then hands the
+//! responses back to the source's `parse`. Errors are sorted as providers
+//! mean them: 429, 408, 5xx, timeouts and broken connections are retried;
+//! 401, 402 and 403 stop the source for the run; everything else (2xx,
+//! 202, 404, 422, other 4xx) is the source's to interpret.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::future::join_all;
+use icp_plugin_sdk::{
+    Account, HttpMethod, Manifest, Outcome, Plan, PlannedRequest, Request, Response, Source,
+    SourceError,
+};
+
+use crate::breaker::{Breaker, Gate};
+use crate::headers::{budget_wait, retry_after};
+use crate::limiter::{Admission, Limiter};
+use crate::redact::Redactor;
+use crate::stats::SourceStats;
+
+/// How one source's requests are made; from the source's config.
+#[derive(Clone, Debug)]
+pub struct HttpPolicy {
+    /// Per attempt, the whole exchange including the body.
+    pub timeout: Duration,
+    /// Retries after the first attempt.
+    pub retries: u32,
+    /// Cap on the backoff one request may spend across its retries.
+    pub max_retry_wait: Duration,
+    /// A wait longer than this (a Retry-After, a spent daily quota) parks
+    /// the source for the run instead of holding it.
+    pub max_wait: Duration,
+    /// Bodies larger than this are refused.
+    pub max_body: usize,
+    pub backoff_base: Duration,
+    pub backoff_cap: Duration,
+    pub breaker_threshold: u32,
+    pub breaker_cooldown: Duration,
+    /// Credits one call costs (charged for answered calls: 2xx, 404, 422).
+    pub cost_per_call: f64,
+}
+
+impl Default for HttpPolicy {
+    fn default() -> Self {
+        HttpPolicy {
+            timeout: Duration::from_secs(15),
+            retries: 4,
+            max_retry_wait: Duration::from_secs(120),
+            max_wait: Duration::from_secs(300),
+            max_body: 8 << 20,
+            backoff_base: Duration::from_millis(500),
+            backoff_cap: Duration::from_secs(30),
+            breaker_threshold: 5,
+            breaker_cooldown: Duration::from_secs(15),
+            cost_per_call: 0.0,
+        }
+    }
+}
+
+/// A credit budget shared by all sources of a run (`--max-credits`).
+#[derive(Default)]
+pub struct Budget {
+    max_milli: Option<u64>,
+    spent_milli: AtomicU64,
+}
+
+impl Budget {
+    pub fn new(max: Option<f64>) -> Budget {
+        Budget {
+            max_milli: max.map(|m| (m.max(0.0) * 1000.0).round() as u64),
+            spent_milli: AtomicU64::new(0),
+        }
+    }
+
+    /// Reserve `milli` credits; false when that would pass the budget.
+    fn reserve(&self, milli: u64) -> bool {
+        let Some(max) = self.max_milli else {
+            self.spent_milli.fetch_add(milli, Relaxed);
+            return true;
+        };
+        self.spent_milli
+            .fetch_update(Relaxed, Relaxed, |s| {
+                (s + milli <= max).then_some(s + milli)
+            })
+            .is_ok()
+    }
+
+    fn refund(&self, milli: u64) {
+        self.spent_milli.fetch_sub(milli, Relaxed);
+    }
+
+    pub fn spent(&self) -> f64 {
+        self.spent_milli.load(Relaxed) as f64 / 1000.0
+    }
+
+    pub fn max(&self) -> Option<f64> {
+        self.max_milli.map(|m| m as f64 / 1000.0)
+    }
+}
+
+/// What became of one planned request.
+enum Performed {
+    Answer(Response),
+    /// This request's accounts fail; the run goes on.
+    Failed(String),
+    /// The source is stopped (or parked) for the run.
+    Stopped(String),
+}
+
+/// Whether an attempt is worth repeating.
+enum Attempt {
+    Answer(Response),
+    Retry {
+        reason: String,
+        retry_after: Option<Duration>,
+        /// A 429: the provider's limit, not a failure; holds the whole source.
+        throttled: bool,
+    },
+    Fail(String),
+    Stop(String),
+}
+
+/// The adapter from a sans-IO [`Plan`] to the engine's [`Source`].
+pub struct PlanSource {
+    name: String,
+    plan: Arc<dyn Plan>,
+    settings: serde_json::Value,
+    client: reqwest::Client,
+    secrets: HashMap<String, String>,
+    redactor: Redactor,
+    limiter: Limiter,
+    breaker: Breaker,
+    policy: HttpPolicy,
+    stats: Arc<SourceStats>,
+    budget: Arc<Budget>,
+}
+
+/// How deep a chain of follow-up requests may go.
+const MAX_FOLLOW_UP_DEPTH: usize = 4;
+
+impl PlanSource {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: &str,
+        plan: Arc<dyn Plan>,
+        settings: serde_json::Value,
+        secrets: HashMap<String, String>,
+        limiter: Limiter,
+        policy: HttpPolicy,
+        stats: Arc<SourceStats>,
+        budget: Arc<Budget>,
+    ) -> PlanSource {
+        let redactor = Redactor::new(secrets.values().cloned());
+        PlanSource {
+            name: name.to_string(),
+            plan,
+            settings,
+            client: http_client(),
+            secrets,
+            redactor,
+            limiter,
+            breaker: Breaker::new(policy.breaker_threshold, policy.breaker_cooldown),
+            policy,
+            stats,
+            budget,
+        }
+    }
+
+    fn stop(&self, reason: &str) -> Performed {
+        let reason = self.redactor.redact(reason);
+        self.stats.stop(&reason);
+        Performed::Stopped(reason)
+    }
+
+    /// Perform one request under every policy of the source.
+    async fn perform(&self, req: &PlannedRequest) -> Performed {
+        let records = u32::try_from(req.keys.len().max(1)).unwrap_or(u32::MAX);
+        let cost_milli = (self.policy.cost_per_call * 1000.0).round() as u64;
+        let mut retried = 0u32;
+        let mut backoff_spent = Duration::ZERO;
+        loop {
+            if let Some(reason) = self.stats.stopped() {
+                return Performed::Stopped(reason);
+            }
+            // The breaker, then the limiter: a call that passes both goes.
+            let mut breaker_wait = Duration::ZERO;
+            while let Gate::Wait(w) = self.breaker.gate() {
+                breaker_wait += w;
+                if breaker_wait > self.policy.max_wait {
+                    return Performed::Failed(format!(
+                        "{} is failing: circuit open after {} failed calls in a row",
+                        self.name, self.policy.breaker_threshold
+                    ));
+                }
+                tokio::time::sleep(w).await;
+            }
+            match self.limiter.acquire(records, self.policy.max_wait).await {
+                Ok(waited) => SourceStats::add(&self.stats.wait_ms, waited.as_millis() as u64),
+                Err(Admission::Wait(w)) => {
+                    return self.stop(&format!(
+                        "parked: the rate limit needs a wait of {} (more than max_wait {}); rerun later to resume",
+                        human(w),
+                        human(self.policy.max_wait)
+                    ));
+                }
+                Err(Admission::TooLarge { weight, limit }) => {
+                    return Performed::Failed(format!(
+                        "a call of {weight} records can never fit the limit {limit}: lower batch_size"
+                    ));
+                }
+            }
+            if !self.budget.reserve(cost_milli) {
+                return self.stop(&format!(
+                    "the credit budget (--max-credits {}) is spent",
+                    self.budget.max().unwrap_or_default()
+                ));
+            }
+            SourceStats::add(&self.stats.calls, 1);
+            SourceStats::add(&self.stats.records, u64::from(records));
+            let attempt = self.attempt(&req.request).await;
+            let charged = matches!(&attempt, Attempt::Answer(r) if r.status < 500);
+            if charged {
+                SourceStats::add(&self.stats.credits_milli, cost_milli);
+            } else {
+                self.budget.refund(cost_milli);
+            }
+            match attempt {
+                Attempt::Answer(mut resp) => {
+                    self.breaker.success();
+                    if let Some(w) = budget_wait(&resp.headers, SystemTime::now()) {
+                        self.limiter.block_until(Instant::now() + w);
+                    }
+                    resp.id = req.id.clone();
+                    return Performed::Answer(resp);
+                }
+                Attempt::Stop(reason) => return self.stop(&reason),
+                Attempt::Fail(reason) => {
+                    SourceStats::add(&self.stats.errors, 1);
+                    return Performed::Failed(self.redactor.redact(&reason));
+                }
+                Attempt::Retry {
+                    reason,
+                    retry_after,
+                    throttled,
+                } => {
+                    if throttled {
+                        SourceStats::add(&self.stats.throttled, 1);
+                    } else {
+                        SourceStats::add(&self.stats.errors, 1);
+                        self.breaker.failure();
+                    }
+                    if retry_after.is_some_and(|ra| ra > self.policy.max_wait) {
+                        return self.stop(&format!(
+                            "parked: the provider asks to wait {} (more than max_wait {}); rerun later to resume",
+                            human(retry_after.unwrap_or_default()),
+                            human(self.policy.max_wait)
+                        ));
+                    }
+                    if retried >= self.policy.retries {
+                        return Performed::Failed(
+                            self.redactor.redact(&format!(
+                                "gave up after {} attempts: {reason}",
+                                retried + 1
+                            )),
+                        );
+                    }
+                    let delay =
+                        full_jitter(&self.policy, retried).max(retry_after.unwrap_or_default());
+                    if backoff_spent + delay > self.policy.max_retry_wait {
+                        return Performed::Failed(self.redactor.redact(&format!(
+                            "gave up after {} attempts ({} of backoff): {reason}",
+                            retried + 1,
+                            human(backoff_spent)
+                        )));
+                    }
+                    if throttled || retry_after.is_some() {
+                        // A 429 speaks for the whole key: hold every request.
+                        self.limiter.block_until(Instant::now() + delay);
+                    }
+                    retried += 1;
+                    backoff_spent += delay;
+                    SourceStats::add(&self.stats.retries, 1);
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt at a request, sorted into the error taxonomy.
+    async fn attempt(&self, request: &Request) -> Attempt {
+        let (method, url, headers, body) = match request {
+            Request::Http {
+                method,
+                url,
+                headers,
+                body,
+            } => (method, url, headers, body),
+            Request::Dns { name, .. } => {
+                return Attempt::Fail(format!(
+                    "DNS lookups ({name}) are not performed by this icp build"
+                ));
+            }
+        };
+        let url = match self.inject(url) {
+            Ok(u) => u,
+            Err(e) => return Attempt::Fail(e),
+        };
+        let mut rb = match method {
+            HttpMethod::Get => self.client.get(&url),
+            HttpMethod::Post => self.client.post(&url),
+        }
+        .timeout(self.policy.timeout);
+        for (k, v) in headers {
+            match self.inject(v) {
+                Ok(v) => rb = rb.header(k.as_str(), v),
+                Err(e) => return Attempt::Fail(e),
+            }
+        }
+        if let Some(b) = body {
+            match self.inject(b) {
+                Ok(b) => rb = rb.body(b),
+                Err(e) => return Attempt::Fail(e),
+            }
+        }
+        let shown = self.redactor.redact(&url);
+        let mut resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => return self.transport_error(&e, &shown),
+        };
+        let status = resp.status().as_u16();
+        let headers: Vec<(String, String)> = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let mut bytes = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > self.policy.max_body {
+                        return Attempt::Fail(format!(
+                            "{shown}: response larger than {} bytes, refused",
+                            self.policy.max_body
+                        ));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return self.transport_error(&e, &shown),
+            }
+        }
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        let answer = Response {
+            id: String::new(),
+            status,
+            headers,
+            body,
+            answers: Vec::new(),
+        };
+        match status {
+            429 | 408 | 500..=599 => Attempt::Retry {
+                reason: match status {
+                    429 => format!("HTTP 429 Too Many Requests from {shown}"),
+                    _ => format!("HTTP {status} from {shown}"),
+                },
+                retry_after: answer
+                    .header("retry-after")
+                    .and_then(|v| retry_after(v, SystemTime::now())),
+                throttled: status == 429,
+            },
+            401 | 403 => Attempt::Stop(format!(
+                "HTTP {status} from {shown}: the provider refused the API key ({}); check the source's secrets",
+                snippet(&answer.body)
+            )),
+            402 => Attempt::Stop(format!(
+                "HTTP 402 from {shown}: out of credits ({})",
+                snippet(&answer.body)
+            )),
+            _ => Attempt::Answer(answer),
+        }
+    }
+
+    fn transport_error(&self, e: &reqwest::Error, shown: &str) -> Attempt {
+        if e.is_builder() {
+            return Attempt::Fail(format!("{shown}: not a usable URL"));
+        }
+        let what = if e.is_timeout() {
+            format!("timed out after {}", human(self.policy.timeout))
+        } else if e.is_connect() {
+            "could not connect".to_string()
+        } else {
+            "the connection broke".to_string()
+        };
+        Attempt::Retry {
+            reason: format!("{shown}: {what}"),
+            retry_after: None,
+            throttled: false,
+        }
+    }
+
+    /// Substitute `${secret:NAME}` references.
+    fn inject(&self, text: &str) -> Result<String, String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find("${secret:") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 9..];
+            let Some(end) = after.find('}') else {
+                return Err("a request has an unterminated ${secret:...} reference".into());
+            };
+            let name = &after[..end];
+            match self.secrets.get(name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    return Err(format!(
+                        "the request needs secret `{name}`, which the source's config does not set (secrets = {{ {name} = \"${{ENV_VAR}}\" }})"
+                    ));
+                }
+            }
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for PlanSource {
+    fn manifest(&self) -> &Manifest {
+        self.plan.manifest()
+    }
+
+    async fn enrich(&self, accounts: &[Account]) -> Result<BTreeMap<String, Outcome>, SourceError> {
+        let planned = self.plan.plan(accounts, &self.settings)?;
+        let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
+        let mut wave = planned;
+        for depth in 0..=MAX_FOLLOW_UP_DEPTH {
+            if wave.is_empty() {
+                break;
+            }
+            let performed = join_all(wave.iter().map(|r| self.perform(r))).await;
+            let mut next = Vec::new();
+            for (req, done) in wave.iter().zip(performed) {
+                let result = match done {
+                    Performed::Answer(resp) => self.plan.parse(req, &resp),
+                    Performed::Failed(m) => Err(SourceError::Other(m)),
+                    Performed::Stopped(m) => Err(SourceError::Stopped(m)),
+                };
+                match result {
+                    Ok(parsed) => {
+                        for line in parsed.logs {
+                            tracing::info!(source = %self.name, "{}", self.redactor.redact(&line));
+                        }
+                        for (key, outcome) in parsed.outcomes {
+                            // A plugin's failure message may quote a body
+                            // that echoes the key: redact it like our own.
+                            let outcome = match outcome {
+                                Outcome::Failed { message } => Outcome::Failed {
+                                    message: self.redactor.redact(&message),
+                                },
+                                other => other,
+                            };
+                            merge_outcome(&mut outcomes, key, outcome);
+                        }
+                        if depth < MAX_FOLLOW_UP_DEPTH {
+                            next.extend(parsed.follow_ups);
+                        }
+                    }
+                    Err(e) => {
+                        if let SourceError::Stopped(m) = &e {
+                            self.stats.stop(&self.redactor.redact(m));
+                        }
+                        let message = self.redactor.redact(&e.to_string());
+                        for key in &req.keys {
+                            merge_outcome(
+                                &mut outcomes,
+                                key.clone(),
+                                Outcome::Failed {
+                                    message: message.clone(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            wave = next;
+        }
+        // An account no answer mentioned is one the provider does not know.
+        for a in accounts {
+            outcomes.entry(a.key.clone()).or_insert(Outcome::NoData);
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Fields found by several requests for one account add up; found beats
+/// no data, and any answer beats a failure.
+fn merge_outcome(into: &mut BTreeMap<String, Outcome>, key: String, new: Outcome) {
+    use Outcome::*;
+    match into.get_mut(&key) {
+        None => {
+            into.insert(key, new);
+        }
+        Some(old) => match (old, new) {
+            (Found { fields }, Found { fields: more }) => {
+                for (k, v) in more {
+                    fields.entry(k).or_insert(v);
+                }
+            }
+            (Found { .. }, _) => {}
+            (old, new @ Found { .. }) => *old = new,
+            (old @ Failed { .. }, new) => *old = new,
+            _ => {}
+        },
+    }
+}
+
+/// Full jitter: a uniform wait between zero and the capped exponential.
+fn full_jitter(p: &HttpPolicy, retried: u32) -> Duration {
+    let ceiling = p
+        .backoff_base
+        .saturating_mul(1u32 << retried.min(16))
+        .min(p.backoff_cap);
+    ceiling.mul_f64(fastrand::f64())
+}
+
+fn snippet(body: &str) -> String {
+    let one_line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.is_empty() {
+        return "empty body".into();
+    }
+    let mut s: String = one_line.chars().take(160).collect();
+    if s.len() < one_line.len() {
+        s.push('…');
+    }
+    s
+}
+
+pub(crate) fn human(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 1.0 {
+        format!("{} ms", d.as_millis())
+    } else if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
+}
+
+/// One client per source: its connection pool lives on the runtime that
+/// uses it.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(concat!("icp/", env!("CARGO_PKG_VERSION")))
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
+}

@@ -1,0 +1,43 @@
+//! The built-in sources, each behind a Cargo feature.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use icp_plugin_sdk::{Plan, Source};
+
+/// A source as a plugin builds it: network sources are sans-IO plans the
+/// engine performs; local sources read their data themselves.
+pub enum Built {
+    Plan(Arc<dyn Plan>),
+    Local(Arc<dyn Source>),
+}
+
+/// Names of the plugins compiled into this build.
+pub const BUILTIN: &[&str] = &[
+    #[cfg(feature = "firmographic-http")]
+    "firmographic-http",
+    #[cfg(feature = "firmographic-file")]
+    "firmographic-file",
+];
+
+/// Build plugin `plugin` with its settings; `base_dir` is the config's
+/// folder (relative paths in settings start there).
+pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Result<Built, String> {
+    let _ = (settings, base_dir);
+    match plugin {
+        #[cfg(feature = "firmographic-http")]
+        "firmographic-http" => icp_source_firmographic_http::FirmographicHttp::new(settings)
+            .map(|p| Built::Plan(Arc::new(p)))
+            .map_err(|e| e.to_string()),
+        #[cfg(feature = "firmographic-file")]
+        "firmographic-file" => {
+            icp_source_firmographic_file::FirmographicFile::open(settings, base_dir)
+                .map(|s| Built::Local(Arc::new(s)))
+                .map_err(|e| e.to_string())
+        }
+        other => Err(format!(
+            "unknown plugin `{other}`; this build has: {}",
+            BUILTIN.join(", ")
+        )),
+    }
+}

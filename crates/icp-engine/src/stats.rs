@@ -1,0 +1,84 @@
+//! Counters of one source instance over a run, for the summary and the
+//! run record.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use serde::Serialize;
+
+#[derive(Default)]
+pub struct SourceStats {
+    pub calls: AtomicU64,
+    pub records: AtomicU64,
+    pub retries: AtomicU64,
+    pub throttled: AtomicU64,
+    pub errors: AtomicU64,
+    pub cache_hits: AtomicU64,
+    pub found: AtomicU64,
+    pub no_data: AtomicU64,
+    pub queued: AtomicU64,
+    pub failed: AtomicU64,
+    pub wait_ms: AtomicU64,
+    pub credits_milli: AtomicU64,
+    /// Why the source was stopped for the run (bad key, credits), if it was.
+    pub stopped: Mutex<Option<String>>,
+}
+
+/// The counters as the summary shows them.
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct SourceReport {
+    pub plugin: String,
+    pub calls: u64,
+    pub records: u64,
+    pub retries: u64,
+    pub throttled: u64,
+    pub errors: u64,
+    pub cache_hits: u64,
+    pub found: u64,
+    pub no_data: u64,
+    pub queued: u64,
+    pub failed: u64,
+    pub rate_limit_wait_seconds: f64,
+    pub credits: f64,
+    pub stopped: Option<String>,
+}
+
+impl SourceStats {
+    pub fn add(counter: &AtomicU64, n: u64) {
+        counter.fetch_add(n, Relaxed);
+    }
+
+    pub fn stop(&self, reason: &str) {
+        let mut s = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        if s.is_none() {
+            *s = Some(reason.to_string());
+        }
+    }
+
+    pub fn stopped(&self) -> Option<String> {
+        self.stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn report(&self, plugin: &str) -> SourceReport {
+        let g = |c: &AtomicU64| c.load(Relaxed);
+        SourceReport {
+            plugin: plugin.to_string(),
+            calls: g(&self.calls),
+            records: g(&self.records),
+            retries: g(&self.retries),
+            throttled: g(&self.throttled),
+            errors: g(&self.errors),
+            cache_hits: g(&self.cache_hits),
+            found: g(&self.found),
+            no_data: g(&self.no_data),
+            queued: g(&self.queued),
+            failed: g(&self.failed),
+            rate_limit_wait_seconds: g(&self.wait_ms) as f64 / 1000.0,
+            credits: g(&self.credits_milli) as f64 / 1000.0,
+            stopped: self.stopped(),
+        }
+    }
+}

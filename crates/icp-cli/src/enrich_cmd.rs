@@ -56,9 +56,14 @@ pub struct EnrichArgs {
     /// Stop calling paid sources once this many credits are spent.
     #[arg(long, value_name = "N")]
     pub max_credits: Option<f64>,
-    /// The store (cache and runs); default: the config's, or ICP_STORE.
-    #[arg(long, value_name = "FILE", env = "ICP_STORE")]
-    pub store: Option<PathBuf>,
+    /// The store (cache and runs): a path or `sqlite://PATH`; default: the
+    /// config's `store`.
+    #[arg(long, value_name = "URL", env = "ICP_STORE")]
+    pub store: Option<String>,
+    /// Ignore cached answers and ask the sources again (answers are still
+    /// cached for the next run).
+    #[arg(long)]
+    pub refresh: bool,
     /// Start a new run even if an interrupted run of the same job exists.
     #[arg(long)]
     pub no_resume: bool,
@@ -159,9 +164,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     };
 
     // The store, and the run: resume an interrupted run of the same job.
-    let store_path = args.store.clone().unwrap_or_else(|| cfg.store_path());
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&store_path).map_err(|e| Failure::fatal(e.to_string()))?);
+    let store = open_store(args.store.as_deref(), &cfg)?;
     let fingerprint = fingerprint(&args, &profile_paths)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -201,6 +204,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         &needed,
         EngineOptions {
             max_credits: args.max_credits,
+            refresh: args.refresh,
         },
         |var| std::env::var(var).ok(),
     )
@@ -607,6 +611,21 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         return Ok(3);
     }
     Ok(0)
+}
+
+/// The store named by `--store` / `ICP_STORE`, else the config's.
+fn open_store(url: Option<&str>, cfg: &Config) -> Result<Arc<dyn Store>, Failure> {
+    let path = match url {
+        None => cfg.store_path(),
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+            return Err(Failure::usage(
+                "this icp build has the SQLite store only: pass a file path or sqlite://PATH as --store",
+            ));
+        }
+        Some(u) => PathBuf::from(u.strip_prefix("sqlite://").unwrap_or(u)),
+    };
+    let store = SqliteStore::open(&path).map_err(|e| Failure::fatal(e.to_string()))?;
+    Ok(Arc::new(store))
 }
 
 /// The source field behind a profile field (`company_age` comes from

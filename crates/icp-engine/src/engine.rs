@@ -73,6 +73,8 @@ pub struct Estimate {
 #[derive(Default)]
 pub struct EngineOptions {
     pub max_credits: Option<f64>,
+    /// Ignore cached answers (`--refresh`); new answers are still cached.
+    pub refresh: bool,
 }
 
 /// The configured sources, in waterfall order, over one store.
@@ -85,6 +87,7 @@ pub struct Engine {
     /// Every field some source provides; bit i of a [`FieldMask`].
     fields: Vec<String>,
     needed: FieldMask,
+    refresh: bool,
 }
 
 impl Engine {
@@ -240,6 +243,7 @@ impl Engine {
             budget,
             fields,
             needed: needed_mask,
+            refresh: options.refresh,
         })
     }
 
@@ -347,7 +351,7 @@ impl Engine {
         present: &mut [FieldMask],
         est: &mut Estimate,
     ) -> Result<Vec<usize>, StoreError> {
-        if !slot.cached {
+        if !slot.cached || self.refresh {
             return Ok(chunk.to_vec());
         }
         let chunk_keys: Vec<String> = chunk.iter().map(|&i| keys[i].clone()).collect();

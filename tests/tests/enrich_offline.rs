@@ -1,0 +1,106 @@
+//! `icp enrich` on the shipped example (offline: a company-list source),
+//! as the README runs it.
+
+use icp_tests::{cell, icp, read_csv, repo};
+
+#[test]
+fn enrich_example_merges_duplicates_fills_gaps_and_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("enriched.csv");
+    let summary = dir.path().join("summary.json");
+    let store = dir.path().join("store.db");
+    let r = icp([
+        "enrich",
+        "examples/accounts.csv",
+        "--config",
+        "config/icp.toml",
+        "--as-of",
+        "2026-11-20",
+        "--provenance",
+        "--out",
+        out.to_str().unwrap(),
+        "--summary-json",
+        summary.to_str().unwrap(),
+        "--store",
+        store.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (h, rows) = read_csv(&out);
+    // 23 rows: one without any key, one unreadable, two for quantive.io.
+    assert_eq!(rows.len(), 20);
+    let quantive = rows
+        .iter()
+        .find(|row| cell(&h, row, "domain") == "quantive.io")
+        .expect("quantive.io");
+    assert_eq!(cell(&h, quantive, "Record ID"), "1003;1018");
+    assert_eq!(cell(&h, quantive, "input_lines"), "4;19");
+    // The CRM's own values win; the list fills what the CRM lacks.
+    assert_eq!(cell(&h, quantive, "employees"), "51-200");
+    assert_eq!(cell(&h, quantive, "employees__source"), "input");
+    assert_eq!(cell(&h, quantive, "funding_stage"), "Series B");
+    assert_eq!(cell(&h, quantive, "funding_stage__source"), "company-list");
+    assert!(!cell(&h, quantive, "icp_tier").is_empty());
+    // Rows keep the input order of first appearance.
+    assert_eq!(cell(&h, &rows[0], "domain"), "northwindcapital.com");
+
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["rows_read"], 23);
+    assert_eq!(s["accounts"], 20);
+    assert_eq!(s["duplicates_merged"], 1);
+    assert_eq!(s["tam"], 20);
+    assert_eq!(s["rows_skipped"], 2);
+    assert_eq!(s["skipped"][0]["line"], 20);
+    assert!(s["sources"]["company-list"].is_object());
+    assert!(
+        std::fs::metadata(&store).is_ok(),
+        "the run is recorded in the store"
+    );
+    assert!(repo().join("config/icp.toml").exists());
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("icp.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"x\"\nplugin = \"firmographic-file\"\ntimeout = \"soon\"\n",
+    )
+    .unwrap();
+    let r = icp([
+        "enrich",
+        "examples/accounts.csv",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        dir.path().join("o.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("icp.toml") && r.stderr.contains("line 4"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_missing_secret_is_a_config_error_that_names_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("icp.toml");
+    std::fs::write(
+        &cfg,
+        "[[sources]]\nname = \"list\"\nplugin = \"firmographic-file\"\nsettings = { path = \"x.csv\" }\nsecrets = { api_key = \"${ICP_TEST_UNSET_VARIABLE}\" }\n",
+    )
+    .unwrap();
+    let r = icp([
+        "enrich",
+        "examples/accounts.csv",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        dir.path().join("o.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("ICP_TEST_UNSET_VARIABLE"), "{}", r.stderr);
+}

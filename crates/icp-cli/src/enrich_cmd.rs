@@ -368,12 +368,11 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
 
     // Pass 2: enrich.
     let progress = SourceProgress::new(args.quiet);
-    let enriched = rt.block_on(engine.enrich(
-        &keys,
-        &mut present,
-        args.dry_run,
-        &|source, done, total| progress.update(source, done, total),
-    ));
+    let enriched = rt.block_on(
+        engine.enrich(&keys, &mut present, args.dry_run, &|done, total| {
+            progress.update(done, total)
+        }),
+    );
     progress.finish();
     let (errors, estimates) = enriched.map_err(|e| Failure::fatal(e.to_string()))?;
 
@@ -783,7 +782,7 @@ fn render_estimates(
 /// Progress per source: a bar on a terminal, a log line every 5 s otherwise.
 struct SourceProgress {
     bar: Option<indicatif::ProgressBar>,
-    last_log: Mutex<(Instant, String)>,
+    last_log: Mutex<Instant>,
     quiet: bool,
 }
 
@@ -793,7 +792,7 @@ impl SourceProgress {
             let b = indicatif::ProgressBar::new(0);
             b.set_style(
                 indicatif::ProgressStyle::with_template(
-                    "{prefix:>14} [{bar:30}] {human_pos}/{human_len} accounts ({per_sec}, eta {eta})",
+                    "enrich [{bar:30}] {human_pos}/{human_len} accounts ({per_sec}, eta {eta})",
                 )
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
@@ -802,18 +801,14 @@ impl SourceProgress {
         });
         SourceProgress {
             bar,
-            last_log: Mutex::new((Instant::now(), String::new())),
+            last_log: Mutex::new(Instant::now()),
             quiet,
         }
     }
 
-    fn update(&self, source: &str, done: u64, total: u64) {
+    fn update(&self, done: u64, total: u64) {
         if let Some(b) = &self.bar {
-            if b.prefix() != source {
-                b.set_prefix(source.to_string());
-                b.set_length(total);
-                b.reset();
-            }
+            b.set_length(total);
             b.set_position(done);
             return;
         }
@@ -821,10 +816,9 @@ impl SourceProgress {
             return;
         }
         let mut last = self.last_log.lock().unwrap_or_else(|e| e.into_inner());
-        let first = last.1 != source;
-        if first || done == total || last.0.elapsed() >= Duration::from_secs(5) {
-            *last = (Instant::now(), source.to_string());
-            eprintln!("enrich: {source}: {done}/{total} accounts");
+        if done == total || last.elapsed() >= Duration::from_secs(5) {
+            *last = Instant::now();
+            eprintln!("enrich: {done}/{total} accounts");
         }
     }
 

@@ -11,7 +11,8 @@
 //! from the cache (network sources) or the local source itself.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
@@ -24,8 +25,12 @@ use crate::limiter::{DEFAULT_MARGIN, Limiter};
 use crate::registry::{Built, build};
 use crate::stats::{SourceReport, SourceStats};
 
-/// Accounts handled per step: bounds memory and store transactions.
-const CHUNK: usize = 2000;
+/// Accounts per chunk: bounds memory and store transactions.
+const CHUNK: usize = 500;
+
+/// Chunks in the pipeline at once: enough that every source of a waterfall
+/// has work while the chunk before it is with the next source.
+const CHUNKS_IN_FLIGHT: usize = 6;
 
 /// Fields known for an account, one bit per field of [`Engine::fields`].
 pub type FieldMask = u128;
@@ -47,6 +52,8 @@ pub struct Slot {
     queued_retries: u32,
     queued_wait: Duration,
     cost_per_call: f64,
+    /// Calls in flight across chunks (`concurrency`).
+    permits: tokio::sync::Semaphore,
     pub stats: Arc<SourceStats>,
 }
 
@@ -193,6 +200,7 @@ impl Engine {
                 queued_retries: sc.queued_retries,
                 queued_wait: sc.queued_wait,
                 cost_per_call: sc.cost_per_call.unwrap_or(manifest.cost_per_call),
+                permits: tokio::sync::Semaphore::new(sc.concurrency),
                 stats,
             });
         }
@@ -283,63 +291,106 @@ impl Engine {
     /// Enrich `keys` (unique account keys); `present[i]` holds the fields
     /// the input already has for account i and gains what sources find.
     /// Returns error lines per account index. With `dry_run`, network
-    /// sources are not called and `estimates` says what they would cost.
+    /// sources are not called and the estimates say what they would cost.
+    ///
+    /// Accounts flow in chunks through every source, several chunks at a
+    /// time, so all sources work at once while each account still meets
+    /// its waterfall in order; each source's `concurrency` caps its calls
+    /// in flight across chunks.
     pub async fn enrich(
         &self,
         keys: &[String],
         present: &mut [FieldMask],
         dry_run: bool,
-        progress: &(dyn Fn(&str, u64, u64) + Sync),
+        progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<(HashMap<usize, Vec<String>>, BTreeMap<String, Estimate>), StoreError> {
-        let mut errors: HashMap<usize, Vec<String>> = HashMap::new();
-        let mut estimates = BTreeMap::new();
-        for chain in &self.order {
-            for &si in chain {
-                let slot = &self.slots[si];
-                let wanted = (self.needed | slot.want) & slot.mask;
-                let todo: Vec<usize> = (0..keys.len())
-                    .filter(|&i| wanted & !present[i] != 0)
-                    .collect();
-                let mut est = Estimate {
-                    accounts: todo.len() as u64,
-                    ..Estimate::default()
-                };
-                let mut done = 0u64;
-                progress(&slot.name, 0, todo.len() as u64);
-                let mut queued: Vec<usize> = Vec::new();
-                for chunk in todo.chunks(CHUNK) {
-                    let misses = self
-                        .from_cache(slot, keys, chunk, present, &mut est)
-                        .await?;
-                    if dry_run && slot.cached {
-                        est.calls += misses.len().div_ceil(slot.batch) as u64;
-                    } else {
-                        self.call(slot, keys, &misses, present, &mut errors, &mut queued)
+        let estimates: Mutex<BTreeMap<String, Estimate>> = Mutex::new(BTreeMap::new());
+        let total = keys.len() as u64;
+        let done = AtomicU64::new(0);
+        progress(0, total);
+        let chunks = keys
+            .chunks(CHUNK)
+            .zip(present.chunks_mut(CHUNK))
+            .enumerate();
+        let mut runs = futures::stream::iter(chunks.map(|(n, (keys, present))| {
+            let (estimates, done) = (&estimates, &done);
+            async move {
+                let mut errors = HashMap::new();
+                for chain in &self.order {
+                    for &si in chain {
+                        let est = self
+                            .run_slot(&self.slots[si], keys, present, dry_run, &mut errors)
                             .await?;
+                        let mut all = estimates.lock().unwrap_or_else(|e| e.into_inner());
+                        all.entry(self.slots[si].name.clone())
+                            .or_default()
+                            .add(&est);
                     }
-                    done += chunk.len() as u64;
-                    progress(&slot.name, done, todo.len() as u64);
                 }
-                for _ in 0..slot.queued_retries {
-                    if queued.is_empty() || dry_run {
-                        break;
-                    }
-                    tokio::time::sleep(slot.queued_wait).await;
-                    let again = std::mem::take(&mut queued);
-                    self.call(slot, keys, &again, present, &mut errors, &mut queued)
-                        .await?;
-                }
-                for i in queued {
-                    errors.entry(i).or_default().push(format!(
-                        "{}: the provider queued the lookup (202); rerun later to collect it",
-                        slot.name
-                    ));
-                }
-                est.credits = est.calls as f64 * slot.cost_per_call;
-                estimates.insert(slot.name.clone(), est);
+                let so_far = done.fetch_add(keys.len() as u64, Relaxed) + keys.len() as u64;
+                progress(so_far, total);
+                Ok::<_, StoreError>((n * CHUNK, errors))
             }
+        }))
+        .buffer_unordered(CHUNKS_IN_FLIGHT);
+        let mut errors: HashMap<usize, Vec<String>> = HashMap::new();
+        while let Some(result) = runs.next().await {
+            let (offset, local) = result?;
+            errors.extend(local.into_iter().map(|(i, e)| (offset + i, e)));
+        }
+        drop(runs);
+        let mut estimates = estimates.into_inner().unwrap_or_else(|e| e.into_inner());
+        for slot in &self.slots {
+            let est = estimates.entry(slot.name.clone()).or_default();
+            est.credits = est.calls as f64 * slot.cost_per_call;
         }
         Ok((errors, estimates))
+    }
+
+    /// One source over one chunk: the accounts that still miss a field it
+    /// provides, from the cache or the source.
+    async fn run_slot(
+        &self,
+        slot: &Slot,
+        keys: &[String],
+        present: &mut [FieldMask],
+        dry_run: bool,
+        errors: &mut HashMap<usize, Vec<String>>,
+    ) -> Result<Estimate, StoreError> {
+        let wanted = (self.needed | slot.want) & slot.mask;
+        let todo: Vec<usize> = (0..keys.len())
+            .filter(|&i| wanted & !present[i] != 0)
+            .collect();
+        let mut est = Estimate {
+            accounts: todo.len() as u64,
+            ..Estimate::default()
+        };
+        let misses = self
+            .from_cache(slot, keys, &todo, present, &mut est)
+            .await?;
+        let mut queued: Vec<usize> = Vec::new();
+        if dry_run && slot.cached {
+            est.calls += misses.len().div_ceil(slot.batch) as u64;
+            return Ok(est);
+        }
+        self.call(slot, keys, &misses, present, errors, &mut queued)
+            .await?;
+        for _ in 0..slot.queued_retries {
+            if queued.is_empty() || dry_run {
+                break;
+            }
+            tokio::time::sleep(slot.queued_wait).await;
+            let again = std::mem::take(&mut queued);
+            self.call(slot, keys, &again, present, errors, &mut queued)
+                .await?;
+        }
+        for i in queued {
+            errors.entry(i).or_default().push(format!(
+                "{}: the provider queued the lookup (202); rerun later to collect it",
+                slot.name
+            ));
+        }
+        Ok(est)
     }
 
     /// Apply fresh cache entries; return the accounts still to ask.
@@ -392,6 +443,8 @@ impl Engine {
                 })
                 .collect();
             async move {
+                // The semaphore is never closed, so acquiring cannot fail.
+                let _permit = slot.permits.acquire().await;
                 if let Some(reason) = slot.stats.stopped() {
                     return (b, Err(SourceError::Stopped(reason)));
                 }
@@ -516,6 +569,14 @@ impl Engine {
         names
             .filter_map(|n| self.field_bit(n))
             .fold(0, |m, b| m | b)
+    }
+}
+
+impl Estimate {
+    fn add(&mut self, other: &Estimate) {
+        self.accounts += other.accounts;
+        self.cache_hits += other.cache_hits;
+        self.calls += other.calls;
     }
 }
 

@@ -16,6 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
+use tracing::Instrument;
 use icp_plugin_sdk::{Account, Category, FieldValue, Outcome, Source, SourceError};
 use icp_store::{CacheEntry, Cached, Store, StoreError};
 
@@ -448,7 +449,17 @@ impl Engine {
                 if let Some(reason) = slot.stats.stopped() {
                     return (b, Err(SourceError::Stopped(reason)));
                 }
-                (b, slot.source.enrich(&batch).await)
+                if !slot.cached {
+                    // Network sources count their HTTP calls; local ones, lookups.
+                    SourceStats::add(&slot.stats.calls, 1);
+                    SourceStats::add(&slot.stats.records, batch.len() as u64);
+                }
+                let span = tracing::info_span!(
+                    "source_call",
+                    source = %slot.name,
+                    accounts = %batch.iter().map(|a| a.key.as_str()).collect::<Vec<_>>().join(",")
+                );
+                (b, slot.source.enrich(&batch).instrument(span).await)
             }
         });
         let mut answers = futures::stream::iter(batches).buffer_unordered(slot.concurrency);

@@ -118,13 +118,15 @@ enum Performed {
 enum Attempt {
     Answer(Response),
     Retry {
+        kind: &'static str,
         reason: String,
         retry_after: Option<Duration>,
         /// A 429: the provider's limit, not a failure; holds the whole source.
         throttled: bool,
     },
-    Fail(String),
-    Stop(String),
+    /// (kind, message): kinds are the summary's `errors_by_kind` keys.
+    Fail(&'static str, String),
+    Stop(&'static str, String),
 }
 
 /// The adapter from a sans-IO [`Plan`] to the engine's [`Source`].
@@ -175,6 +177,9 @@ impl PlanSource {
 
     fn stop(&self, reason: &str) -> Performed {
         let reason = self.redactor.redact(reason);
+        if self.stats.stopped().is_none() {
+            tracing::error!(source = %self.name, reason = %reason, "source stopped for this run");
+        }
         self.stats.stop(&reason);
         Performed::Stopped(reason)
     }
@@ -225,6 +230,9 @@ impl PlanSource {
             SourceStats::add(&self.stats.calls, 1);
             SourceStats::add(&self.stats.records, u64::from(records));
             let attempt = self.attempt(&req.request).await;
+            if let Attempt::Answer(r) = &attempt {
+                tracing::debug!(source = %self.name, request = %req.id, status = r.status, "answered");
+            }
             let charged = matches!(&attempt, Attempt::Answer(r) if r.status < 500);
             if charged {
                 SourceStats::add(&self.stats.credits_milli, cost_milli);
@@ -240,20 +248,24 @@ impl PlanSource {
                     resp.id = req.id.clone();
                     return Performed::Answer(resp);
                 }
-                Attempt::Stop(reason) => return self.stop(&reason),
-                Attempt::Fail(reason) => {
-                    SourceStats::add(&self.stats.errors, 1);
+                Attempt::Stop(kind, reason) => {
+                    self.stats.count_error(kind);
+                    return self.stop(&reason);
+                }
+                Attempt::Fail(kind, reason) => {
+                    self.stats.count_error(kind);
                     return Performed::Failed(self.redactor.redact(&reason));
                 }
                 Attempt::Retry {
+                    kind,
                     reason,
                     retry_after,
                     throttled,
                 } => {
+                    self.stats.count_error(kind);
                     if throttled {
                         SourceStats::add(&self.stats.throttled, 1);
                     } else {
-                        SourceStats::add(&self.stats.errors, 1);
                         self.breaker.failure();
                     }
                     if retry_after.is_some_and(|ra| ra > self.policy.max_wait) {
@@ -284,6 +296,14 @@ impl PlanSource {
                         // A 429 speaks for the whole key: hold every request.
                         self.limiter.block_until(Instant::now() + delay);
                     }
+                    tracing::warn!(
+                        source = %self.name,
+                        request = %req.id,
+                        attempt = retried + 1,
+                        wait_ms = delay.as_millis() as u64,
+                        reason = %self.redactor.redact(&reason),
+                        "retrying"
+                    );
                     retried += 1;
                     backoff_spent += delay;
                     SourceStats::add(&self.stats.retries, 1);
@@ -303,14 +323,14 @@ impl PlanSource {
                 body,
             } => (method, url, headers, body),
             Request::Dns { name, .. } => {
-                return Attempt::Fail(format!(
+                return Attempt::Fail("unsupported", format!(
                     "DNS lookups ({name}) are not performed by this icp build"
                 ));
             }
         };
         let url = match self.inject(url) {
             Ok(u) => u,
-            Err(e) => return Attempt::Fail(e),
+            Err(e) => return Attempt::Fail("config", e),
         };
         let mut rb = match method {
             HttpMethod::Get => self.client.get(&url),
@@ -320,13 +340,13 @@ impl PlanSource {
         for (k, v) in headers {
             match self.inject(v) {
                 Ok(v) => rb = rb.header(k.as_str(), v),
-                Err(e) => return Attempt::Fail(e),
+                Err(e) => return Attempt::Fail("config", e),
             }
         }
         if let Some(b) = body {
             match self.inject(b) {
                 Ok(b) => rb = rb.body(b),
-                Err(e) => return Attempt::Fail(e),
+                Err(e) => return Attempt::Fail("config", e),
             }
         }
         let shown = self.redactor.redact(&url);
@@ -350,7 +370,7 @@ impl PlanSource {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if bytes.len() + chunk.len() > self.policy.max_body {
-                        return Attempt::Fail(format!(
+                        return Attempt::Fail("too_large", format!(
                             "{shown}: response larger than {} bytes, refused",
                             self.policy.max_body
                         ));
@@ -371,6 +391,7 @@ impl PlanSource {
         };
         match status {
             429 | 408 | 500..=599 => Attempt::Retry {
+                kind: if status == 429 { "rate_limited" } else { "server" },
                 reason: match status {
                     429 => format!("HTTP 429 Too Many Requests from {shown}"),
                     _ => format!("HTTP {status} from {shown}"),
@@ -380,11 +401,11 @@ impl PlanSource {
                     .and_then(|v| retry_after(v, SystemTime::now())),
                 throttled: status == 429,
             },
-            401 | 403 => Attempt::Stop(format!(
+            401 | 403 => Attempt::Stop("refused", format!(
                 "HTTP {status} from {shown}: the provider refused the API key ({}); check the source's secrets",
                 snippet(&answer.body)
             )),
-            402 => Attempt::Stop(format!(
+            402 => Attempt::Stop("no_credits", format!(
                 "HTTP 402 from {shown}: out of credits ({})",
                 snippet(&answer.body)
             )),
@@ -394,16 +415,17 @@ impl PlanSource {
 
     fn transport_error(&self, e: &reqwest::Error, shown: &str) -> Attempt {
         if e.is_builder() {
-            return Attempt::Fail(format!("{shown}: not a usable URL"));
+            return Attempt::Fail("config", format!("{shown}: not a usable URL"));
         }
-        let what = if e.is_timeout() {
-            format!("timed out after {}", human(self.policy.timeout))
+        let (kind, what) = if e.is_timeout() {
+            ("timeout", format!("timed out after {}", human(self.policy.timeout)))
         } else if e.is_connect() {
-            "could not connect".to_string()
+            ("connect", "could not connect".to_string())
         } else {
-            "the connection broke".to_string()
+            ("connection", "the connection broke".to_string())
         };
         Attempt::Retry {
+            kind,
             reason: format!("{shown}: {what}"),
             retry_after: None,
             throttled: false,
@@ -479,8 +501,10 @@ impl Source for PlanSource {
                         }
                     }
                     Err(e) => {
-                        if let SourceError::Stopped(m) = &e {
-                            self.stats.stop(&self.redactor.redact(m));
+                        match &e {
+                            SourceError::Stopped(m) => self.stats.stop(&self.redactor.redact(m)),
+                            SourceError::Malformed(_) => self.stats.count_error("malformed"),
+                            _ => {}
                         }
                         let message = self.redactor.redact(&e.to_string());
                         for key in &req.keys {

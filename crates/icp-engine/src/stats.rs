@@ -1,6 +1,7 @@
 //! Counters of one source instance over a run, for the summary and the
 //! run record.
 
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -22,6 +23,9 @@ pub struct SourceStats {
     pub credits_milli: AtomicU64,
     /// Why the source was stopped for the run (bad key, credits), if it was.
     pub stopped: Mutex<Option<String>>,
+    /// Failed attempts by kind (`rate_limited`, `server`, `timeout`,
+    /// `connect`, `malformed`, `refused`, ...).
+    pub error_kinds: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// The counters as the summary shows them.
@@ -33,6 +37,7 @@ pub struct SourceReport {
     pub retries: u64,
     pub throttled: u64,
     pub errors: u64,
+    pub errors_by_kind: BTreeMap<String, u64>,
     pub cache_hits: u64,
     pub found: u64,
     pub no_data: u64,
@@ -46,6 +51,17 @@ pub struct SourceReport {
 impl SourceStats {
     pub fn add(counter: &AtomicU64, n: u64) {
         counter.fetch_add(n, Relaxed);
+    }
+
+    /// One failed attempt of `kind`.
+    pub fn count_error(&self, kind: &'static str) {
+        self.errors.fetch_add(1, Relaxed);
+        *self
+            .error_kinds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(kind)
+            .or_default() += 1;
     }
 
     pub fn stop(&self, reason: &str) {
@@ -71,6 +87,13 @@ impl SourceStats {
             retries: g(&self.retries),
             throttled: g(&self.throttled),
             errors: g(&self.errors),
+            errors_by_kind: self
+                .error_kinds
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
             cache_hits: g(&self.cache_hits),
             found: g(&self.found),
             no_data: g(&self.no_data),

@@ -194,10 +194,15 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         }
         profiles.push(profile);
     }
-    let needed: Vec<String> = profiles
-        .iter()
-        .flat_map(|p| p.fields.iter().map(|f| needed_field(&f.name)))
-        .collect();
+    // Without a profile every field the sources provide is wanted ("*").
+    let needed: Vec<String> = if profiles.is_empty() {
+        vec!["*".into()]
+    } else {
+        profiles
+            .iter()
+            .flat_map(|p| p.fields.iter().map(|f| needed_field(&f.name)))
+            .collect()
+    };
     let engine = Engine::new(
         &cfg,
         store.clone(),
@@ -215,7 +220,6 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             display(&args.config)
         );
     }
-    let needed_all = profiles.is_empty();
 
     // Pass 1: keys, duplicates, what the input already has.
     let read_opts = args.read.read_options()?;
@@ -335,12 +339,6 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         }
     }
     drop(index);
-    if needed_all {
-        // Without a profile every provided field counts as needed.
-        for p in &mut present {
-            *p = 0;
-        }
-    }
 
     // The run record.
     let run_id = match &resumed {

@@ -16,9 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
-use tracing::Instrument;
 use icp_plugin_sdk::{Account, Category, FieldValue, Outcome, Source, SourceError};
 use icp_store::{CacheEntry, Cached, Store, StoreError};
+use tracing::Instrument;
 
 use crate::config::{Config, category_named, resolve_secrets};
 use crate::http::{Budget, HttpPolicy, PlanSource};
@@ -100,7 +100,7 @@ pub struct Engine {
 
 impl Engine {
     /// Build the sources of `cfg`. `needed` are the fields the profiles in
-    /// use read; `env` resolves `${ENV_VAR}` secrets.
+    /// use read (`"*"`: every field); `env` resolves `${ENV_VAR}` secrets.
     pub fn new(
         cfg: &Config,
         store: Arc<dyn Store>,
@@ -206,6 +206,9 @@ impl Engine {
             });
         }
         let mut needed_mask = 0;
+        if needed.iter().any(|f| f == "*") {
+            needed_mask = FieldMask::MAX;
+        }
         for f in needed {
             if let Some(i) = fields.iter().position(|x| x == f) {
                 needed_mask |= 1 << i;
@@ -367,7 +370,7 @@ impl Engine {
             ..Estimate::default()
         };
         let misses = self
-            .from_cache(slot, keys, &todo, present, &mut est)
+            .apply_cache(slot, keys, &todo, present, &mut est)
             .await?;
         let mut queued: Vec<usize> = Vec::new();
         if dry_run && slot.cached {
@@ -395,7 +398,7 @@ impl Engine {
     }
 
     /// Apply fresh cache entries; return the accounts still to ask.
-    async fn from_cache(
+    async fn apply_cache(
         &self,
         slot: &Slot,
         keys: &[String],

@@ -323,9 +323,10 @@ impl PlanSource {
                 body,
             } => (method, url, headers, body),
             Request::Dns { name, .. } => {
-                return Attempt::Fail("unsupported", format!(
-                    "DNS lookups ({name}) are not performed by this icp build"
-                ));
+                return Attempt::Fail(
+                    "unsupported",
+                    format!("DNS lookups ({name}) are not performed by this icp build"),
+                );
             }
         };
         let url = match self.inject(url) {
@@ -370,10 +371,13 @@ impl PlanSource {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if bytes.len() + chunk.len() > self.policy.max_body {
-                        return Attempt::Fail("too_large", format!(
-                            "{shown}: response larger than {} bytes, refused",
-                            self.policy.max_body
-                        ));
+                        return Attempt::Fail(
+                            "too_large",
+                            format!(
+                                "{shown}: response larger than {} bytes, refused",
+                                self.policy.max_body
+                            ),
+                        );
                     }
                     bytes.extend_from_slice(&chunk);
                 }
@@ -391,7 +395,11 @@ impl PlanSource {
         };
         match status {
             429 | 408 | 500..=599 => Attempt::Retry {
-                kind: if status == 429 { "rate_limited" } else { "server" },
+                kind: if status == 429 {
+                    "rate_limited"
+                } else {
+                    "server"
+                },
                 reason: match status {
                     429 => format!("HTTP 429 Too Many Requests from {shown}"),
                     _ => format!("HTTP {status} from {shown}"),
@@ -401,14 +409,20 @@ impl PlanSource {
                     .and_then(|v| retry_after(v, SystemTime::now())),
                 throttled: status == 429,
             },
-            401 | 403 => Attempt::Stop("refused", format!(
-                "HTTP {status} from {shown}: the provider refused the API key ({}); check the source's secrets",
-                snippet(&answer.body)
-            )),
-            402 => Attempt::Stop("no_credits", format!(
-                "HTTP 402 from {shown}: out of credits ({})",
-                snippet(&answer.body)
-            )),
+            401 | 403 => Attempt::Stop(
+                "refused",
+                format!(
+                    "HTTP {status} from {shown}: the provider refused the API key ({}); check the source's secrets",
+                    snippet(&answer.body)
+                ),
+            ),
+            402 => Attempt::Stop(
+                "no_credits",
+                format!(
+                    "HTTP 402 from {shown}: out of credits ({})",
+                    snippet(&answer.body)
+                ),
+            ),
             _ => Attempt::Answer(answer),
         }
     }
@@ -418,7 +432,10 @@ impl PlanSource {
             return Attempt::Fail("config", format!("{shown}: not a usable URL"));
         }
         let (kind, what) = if e.is_timeout() {
-            ("timeout", format!("timed out after {}", human(self.policy.timeout)))
+            (
+                "timeout",
+                format!("timed out after {}", human(self.policy.timeout)),
+            )
         } else if e.is_connect() {
             ("connect", "could not connect".to_string())
         } else {

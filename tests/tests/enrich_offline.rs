@@ -104,3 +104,34 @@ fn a_missing_secret_is_a_config_error_that_names_the_variable() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("ICP_TEST_UNSET_VARIABLE"), "{}", r.stderr);
 }
+
+#[test]
+fn profile_check_with_the_config_warns_on_fields_no_source_provides() {
+    let r = icp([
+        "profile",
+        "check",
+        "config/profiles/genai-enterprise.toml",
+        "--config",
+        "config/icp.toml",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // The company list gives funding_stage but not buyer titles.
+    assert!(
+        r.stderr.contains("no configured source provides `buyer_title`"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("`funding_stage`"), "{}", r.stderr);
+    // The CRM export has the rest.
+    let r = icp([
+        "profile",
+        "check",
+        "config/profiles/genai-enterprise.toml",
+        "--config",
+        "config/icp.toml",
+        "--input",
+        "examples/accounts.csv",
+        "--deny-warnings",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

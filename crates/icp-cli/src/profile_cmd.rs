@@ -14,6 +14,10 @@ pub struct CheckArgs {
     /// Also warn on fields that no column of this input file provides.
     #[arg(long, value_name = "FILE")]
     pub input: Option<PathBuf>,
+    /// Also warn on fields that no source of this run config provides
+    /// (with `--input`, the file's columns count too).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Exit with code 2 when there are warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -57,16 +61,28 @@ pub fn load(
 pub fn check(args: CheckArgs) -> Result<u8, Failure> {
     let as_of = AsOfArg { as_of: None }.date();
     let (profile, mut warnings) = load(&args.file, as_of, false)?;
-    if let Some(input) = &args.input {
-        let reader = icp_io::read::TableReader::open(input, &args.read.read_options()?)
-            .map_err(|e| Failure::usage(e.to_string()))?;
-        let builder = RecordBuilder::new(&profile, reader.headers());
-        let provided: Vec<String> = profile
-            .fields
-            .iter()
-            .map(|f| f.name.clone())
-            .filter(|f| !builder.absent_fields().contains(&f.as_str()))
-            .collect();
+    if args.input.is_some() || args.config.is_some() {
+        let mut provided: Vec<String> = Vec::new();
+        if let Some(input) = &args.input {
+            let reader = icp_io::read::TableReader::open(input, &args.read.read_options()?)
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            let builder = RecordBuilder::new(&profile, reader.headers());
+            let absent = builder.absent_fields();
+            provided.extend(
+                profile
+                    .fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .filter(|f| !absent.contains(&f.as_str())),
+            );
+        }
+        if let Some(config) = &args.config {
+            let cfg = icp_engine::Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+            provided.extend(
+                icp_engine::registry::provided_fields(&cfg)
+                    .map_err(|e| Failure::usage(format!("{}: {e}", display(config))))?,
+            );
+        }
         let diags = icp_core::lint_provided(&profile, &provided);
         let src = std::fs::read_to_string(&args.file).unwrap_or_default();
         diagnostics::emit(&display(&args.file), &src, &diags);

@@ -41,3 +41,23 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
         )),
     }
 }
+
+/// The fields the enabled sources of `cfg` provide (for `icp profile check
+/// --config`): each source is built, but nothing is called.
+pub fn provided_fields(cfg: &crate::Config) -> Result<Vec<String>, String> {
+    let mut fields = Vec::new();
+    for sc in cfg.sources.iter().filter(|s| s.enabled) {
+        let settings = serde_json::to_value(&sc.settings)
+            .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
+        let manifest = match build(&sc.plugin, &settings, &cfg.dir)
+            .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?
+        {
+            Built::Plan(p) => p.manifest().clone(),
+            Built::Local(s) => s.manifest().clone(),
+        };
+        fields.extend(manifest.fields.into_iter().map(|f| f.name));
+    }
+    fields.sort();
+    fields.dedup();
+    Ok(fields)
+}

@@ -342,6 +342,11 @@ fn resolve(label: String, s: &Map<String, Value>) -> Result<Config, SourceError>
             "base_url is missing: the url template uses {base_url}; set e.g. base_url = \"https://api.example.com\"",
         ));
     }
+    // The host sends HTTP(S) only: a template must give an http(s) URL.
+    check_http_url(&url, &base_url, "url")?;
+    if let Some(b) = &bulk {
+        check_http_url(&b.url, &base_url, "bulk_endpoint.url")?;
+    }
 
     // Limits and cost.
     let limits = take::<Vec<RateLimit>>(s, "limits")?.unwrap_or_default();
@@ -391,6 +396,22 @@ fn resolve(label: String, s: &Map<String, Value>) -> Result<Config, SourceError>
         cost_per_call,
         secrets: secrets.into_iter().collect(),
     })
+}
+
+/// A URL template must render to `http://` or `https://` and a host.
+fn check_http_url(url: &UrlTemplate, base_url: &str, at: &str) -> Result<(), SourceError> {
+    let probe = url.render(base_url, "example.com");
+    let host = probe
+        .strip_prefix("https://")
+        .or_else(|| probe.strip_prefix("http://"))
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or("");
+    if host.is_empty() {
+        return Err(settings_error(format!(
+            "{at}: the template does not give an http(s) URL (for example.com: `{probe}`): start it with {{base_url}} or https://"
+        )));
+    }
+    Ok(())
 }
 
 fn parse_bulk(v: &Value, batch_size: Option<u32>) -> Result<Bulk, SourceError> {

@@ -77,7 +77,8 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
             );
         }
         if let Some(config) = &args.config {
-            let cfg = icp_engine::Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
+            let cfg =
+                icp_engine::Config::load(config).map_err(|e| Failure::usage(e.to_string()))?;
             provided.extend(
                 icp_engine::registry::provided_fields(&cfg)
                     .map_err(|e| Failure::usage(format!("{}: {e}", display(config))))?,

@@ -243,19 +243,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         })
         .collect();
 
-    let mut summary = Summary {
-        input: display(&args.input),
-        output: display(&out),
-        as_of: as_of.to_string(),
-        rows_read: 0,
-        rows_skipped: 0,
-        first: ProfileCounts::new(),
-        skipped: Vec::new(),
-        skipped_truncated: false,
-        rejects: None,
-        profiles: BTreeMap::new(),
-        seconds: 0.0,
-    };
+    let mut summary = Summary::new(display(&args.input), display(&out), as_of.to_string());
     let rejects_path = args
         .rejects
         .clone()

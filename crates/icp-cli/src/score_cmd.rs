@@ -209,19 +209,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         .unwrap_or_else(|| rejects_path_for(&args.out));
     let mut rejects = RejectsWriter::new(rejects_path, &headers);
 
-    let mut summary = Summary {
-        input: display(&args.input),
-        output: display(&args.out),
-        as_of: as_of.to_string(),
-        rows_read: 0,
-        rows_skipped: 0,
-        first: ProfileCounts::new(),
-        skipped: Vec::new(),
-        skipped_truncated: false,
-        rejects: None,
-        profiles: BTreeMap::new(),
-        seconds: 0.0,
-    };
+    let mut summary = Summary::new(display(&args.input), display(&args.out), as_of.to_string());
     let mut progress = Progress::new("scoring", args.quiet);
     let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * scorings.len()];
     let builders: Vec<RecordBuilder> = scorings

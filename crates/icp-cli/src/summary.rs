@@ -88,6 +88,22 @@ pub struct Summary {
 }
 
 impl Summary {
+    pub fn new(input: String, output: String, as_of: String) -> Summary {
+        Summary {
+            input,
+            output,
+            as_of,
+            rows_read: 0,
+            rows_skipped: 0,
+            first: ProfileCounts::new(),
+            skipped: Vec::new(),
+            skipped_truncated: false,
+            rejects: None,
+            profiles: BTreeMap::new(),
+            seconds: 0.0,
+        }
+    }
+
     pub fn skip(&mut self, line: u64, reason: &str) {
         self.rows_skipped += 1;
         if self.skipped.len() < MAX_SKIPPED {

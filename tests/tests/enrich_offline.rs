@@ -117,7 +117,8 @@ fn profile_check_with_the_config_warns_on_fields_no_source_provides() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     // The company list gives funding_stage but not buyer titles.
     assert!(
-        r.stderr.contains("no configured source provides `buyer_title`"),
+        r.stderr
+            .contains("no configured source provides `buyer_title`"),
         "{}",
         r.stderr
     );

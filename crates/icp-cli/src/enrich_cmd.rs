@@ -80,11 +80,14 @@ pub struct EnrichArgs {
     pub read: InputArgs,
 }
 
-/// One unique account found in pass 1.
-struct AccountInfo {
-    first_line: u64,
+/// What duplicate rows add to their account (kept only for accounts that
+/// have duplicates: per account pass 1 keeps just its first line).
+#[derive(Default)]
+struct Duplicates {
     lines: Vec<u64>,
     ids: Vec<String>,
+    /// Values for cells the first row left blank: (column, value).
+    fills: Vec<(usize, String)>,
 }
 
 #[derive(Serialize)]
@@ -251,10 +254,9 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let mut rejects = RejectsWriter::new(rejects_path, &headers);
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut keys: Vec<String> = Vec::new();
-    let mut infos: Vec<AccountInfo> = Vec::new();
+    let mut first_lines: Vec<u64> = Vec::new();
     let mut present: Vec<FieldMask> = Vec::new();
-    // Values from duplicate rows for cells the first row left blank.
-    let mut fills: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+    let mut dups: HashMap<usize, Duplicates> = HashMap::new();
     let mut row = Row::default();
     let mut duplicates = 0u64;
     loop {
@@ -289,24 +291,20 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 match index.get(&key) {
                     Some(&i) => {
                         duplicates += 1;
-                        infos[i].lines.push(row.line);
-                        infos[i].ids.extend(id);
                         present[i] |= has;
-                        let f = fills.entry(i).or_default();
+                        let d = dups.entry(i).or_default();
+                        d.lines.push(row.line);
+                        d.ids.extend(id);
                         for (c, v) in row.values.iter().enumerate() {
-                            if !v.trim().is_empty() && !f.iter().any(|(fc, _)| *fc == c) {
-                                f.push((c, v.clone()));
+                            if !v.trim().is_empty() && !d.fills.iter().any(|(fc, _)| *fc == c) {
+                                d.fills.push((c, v.clone()));
                             }
                         }
                     }
                     None => {
                         index.insert(key.clone(), keys.len());
                         keys.push(key);
-                        infos.push(AccountInfo {
-                            first_line: row.line,
-                            lines: vec![row.line],
-                            ids: id.into_iter().collect(),
-                        });
+                        first_lines.push(row.line);
                         present.push(has);
                     }
                 }
@@ -436,11 +434,9 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * profiles.len()];
     let mut reader =
         TableReader::open(&args.input, &read_opts).map_err(|e| Failure::usage(e.to_string()))?;
-    let first_lines: HashMap<u64, usize> = infos
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.first_line, i))
-        .collect();
+    // Accounts were numbered in order of their first line: a cursor finds
+    // each account's first row again.
+    let mut next_account = 0usize;
     let mut pending: Vec<(usize, Vec<String>)> = Vec::new();
     let mut accounts_with_errors = 0u64;
     let mut flush = |pending: &mut Vec<(usize, Vec<String>)>| -> Result<(), Failure> {
@@ -451,18 +447,21 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         for ((i, values), fields) in pending.drain(..).zip(merged) {
             let mut outv = values;
             outv.resize(headers.len(), String::new());
-            if let Some(f) = fills.get(&i) {
-                for (c, v) in f {
-                    if outv[*c].trim().is_empty() {
-                        outv[*c] = v.clone();
-                    }
+            let d = dups.get(&i);
+            for (c, v) in d.iter().flat_map(|d| &d.fills) {
+                if outv[*c].trim().is_empty() {
+                    outv[*c] = v.clone();
                 }
             }
-            let info = &infos[i];
-            if let Some(c) = id_col
-                && info.ids.len() > 1
+            if let (Some(c), Some(d)) = (id_col, d)
+                && !d.ids.is_empty()
             {
-                outv[c] = info.ids.join(";");
+                let own = outv[c].trim().to_string();
+                let ids: Vec<&str> = std::iter::once(own.as_str())
+                    .filter(|s| !s.is_empty())
+                    .chain(d.ids.iter().map(String::as_str))
+                    .collect();
+                outv[c] = ids.join(";");
             }
             if has_domain_col {
                 let c = headers.iter().position(|h| h == "domain").unwrap_or(0);
@@ -470,13 +469,11 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             } else {
                 outv.push(keys[i].clone());
             }
-            outv.push(
-                info.lines
-                    .iter()
-                    .map(u64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            );
+            let mut lines = first_lines[i].to_string();
+            for l in d.iter().flat_map(|d| &d.lines) {
+                lines.push_str(&format!(";{l}"));
+            }
+            outv.push(lines);
             outv.resize(record_len, String::new());
             for (k, (f, slot, input_col)) in field_slots.iter().enumerate() {
                 let input = input_col
@@ -527,8 +524,9 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         match reader.read_row(&mut row) {
             Ok(false) => break,
             Ok(true) => {
-                if let Some(&i) = first_lines.get(&row.line) {
-                    pending.push((i, std::mem::take(&mut row.values)));
+                if first_lines.get(next_account) == Some(&row.line) {
+                    pending.push((next_account, std::mem::take(&mut row.values)));
+                    next_account += 1;
                     if pending.len() >= WRITE_CHUNK {
                         flush(&mut pending)?;
                     }

@@ -55,6 +55,11 @@ pub struct Slot {
     cost_per_call: f64,
     /// Calls in flight across chunks (`concurrency`).
     permits: tokio::sync::Semaphore,
+    /// One chunk at a time asks this source, in the order chunks arrive
+    /// (the lock is fair): the oldest chunk gets all of its concurrency and
+    /// moves on to the next source, so the sources of a waterfall work at
+    /// once on different chunks instead of taking turns on all of them.
+    turn: tokio::sync::Mutex<()>,
     pub stats: Arc<SourceStats>,
 }
 
@@ -202,6 +207,7 @@ impl Engine {
                 queued_wait: sc.queued_wait,
                 cost_per_call: sc.cost_per_call.unwrap_or(manifest.cost_per_call),
                 permits: tokio::sync::Semaphore::new(sc.concurrency),
+                turn: tokio::sync::Mutex::new(()),
                 stats,
             });
         }
@@ -336,7 +342,7 @@ impl Engine {
                 Ok::<_, StoreError>((n * CHUNK, errors))
             }
         }))
-        .buffer_unordered(CHUNKS_IN_FLIGHT);
+        .buffer_unordered(CHUNKS_IN_FLIGHT.max(self.slots.len() + 2));
         let mut errors: HashMap<usize, Vec<String>> = HashMap::new();
         while let Some(result) = runs.next().await {
             let (offset, local) = result?;
@@ -369,22 +375,27 @@ impl Engine {
             accounts: todo.len() as u64,
             ..Estimate::default()
         };
-        let misses = self
-            .apply_cache(slot, keys, &todo, present, &mut est)
-            .await?;
         let mut queued: Vec<usize> = Vec::new();
-        if dry_run && slot.cached {
-            est.calls += misses.len().div_ceil(slot.batch) as u64;
-            return Ok(est);
+        {
+            let _turn = slot.turn.lock().await;
+            let misses = self
+                .apply_cache(slot, keys, &todo, present, &mut est)
+                .await?;
+            if dry_run && slot.cached {
+                est.calls += misses.len().div_ceil(slot.batch) as u64;
+                return Ok(est);
+            }
+            self.call(slot, keys, &misses, present, errors, &mut queued)
+                .await?;
         }
-        self.call(slot, keys, &misses, present, errors, &mut queued)
-            .await?;
         for _ in 0..slot.queued_retries {
             if queued.is_empty() || dry_run {
                 break;
             }
+            // Wait without holding the source's turn.
             tokio::time::sleep(slot.queued_wait).await;
             let again = std::mem::take(&mut queued);
+            let _turn = slot.turn.lock().await;
             self.call(slot, keys, &again, present, errors, &mut queued)
                 .await?;
         }

@@ -109,18 +109,6 @@ struct EnrichSummary {
 /// Output rows scored per read-back from the store.
 const WRITE_CHUNK: usize = 1000;
 
-/// Headers of record-id columns whose values are joined on merge.
-const ID_HEADERS: [&str; 8] = [
-    "recordid",
-    "accountid",
-    "companyid",
-    "organizationid",
-    "id",
-    "hsobjectid",
-    "salesforceid",
-    "crmid",
-];
-
 pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let started = Instant::now();
     let cfg = Config::load(&args.config).map_err(|e| Failure::usage(e.to_string()))?;
@@ -233,9 +221,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     key_cols
         .check()
         .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.input))))?;
-    let id_col = headers
-        .iter()
-        .position(|h| ID_HEADERS.contains(&squash(h).as_str()));
+    let id_col = icp_key::id_column(&headers);
     // For each engine field, the input column that holds it.
     let field_cols: Vec<(String, Option<usize>, FieldMask)> = engine
         .fields()
@@ -631,13 +617,6 @@ fn column_for(headers: &[String], field: &str) -> Option<usize> {
                 .iter()
                 .position(|h| canonical_for_header(h) == Some(field))
         })
-}
-
-fn squash(h: &str) -> String {
-    h.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
 }
 
 /// A field value as a cell: lists joined with `; `.

@@ -72,6 +72,27 @@ fn squash(header: &str) -> String {
         .collect()
 }
 
+/// Headers of CRM record-id columns (squashed), whose values are joined
+/// when duplicate rows of one account are merged.
+const ID_HEADERS: [&str; 8] = [
+    "recordid",
+    "accountid",
+    "companyid",
+    "organizationid",
+    "id",
+    "hsobjectid",
+    "salesforceid",
+    "crmid",
+];
+
+/// The record-id column of a CRM export (`Record ID`, `Account ID`, `Id`,
+/// ...), if the header has one.
+pub fn id_column(headers: &[String]) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| ID_HEADERS.contains(&squash(h).as_str()))
+}
+
 /// The key columns of a header, in precedence order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyColumns {

@@ -12,7 +12,7 @@ mod lists;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-pub use columns::{ACCEPTED_HEADERS, KeyColumns};
+pub use columns::{ACCEPTED_HEADERS, KeyColumns, id_column};
 
 /// A registrable domain (lowercase ASCII, IDN as punycode), e.g. `example.co.uk`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

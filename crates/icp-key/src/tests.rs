@@ -344,3 +344,12 @@ proptest! {
         let _ = k.key_for(&row);
     }
 }
+
+#[test]
+fn record_id_columns_of_crm_exports() {
+    let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(id_column(&h(&["Company name", "Record ID"])), Some(1));
+    assert_eq!(id_column(&h(&["Account ID", "Account Name"])), Some(0));
+    assert_eq!(id_column(&h(&["Organization - ID", "Website"])), Some(0));
+    assert_eq!(id_column(&h(&["Website", "Identity"])), None);
+}

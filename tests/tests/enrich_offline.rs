@@ -136,3 +136,28 @@ fn profile_check_with_the_config_warns_on_fields_no_source_provides() {
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+#[test]
+fn a_dry_run_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("store.db");
+    let r = icp_tests::run(
+        icp_tests::icp_command()
+            .current_dir(dir.path())
+            .arg("enrich")
+            .arg(repo().join("examples/accounts.csv"))
+            .arg("--config")
+            .arg(repo().join("config/icp.toml"))
+            .args(["--dry-run", "--store"])
+            .arg(&store),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("dry run"), "{}", r.stdout);
+    assert!(r.stdout.contains("company-list"), "{}", r.stdout);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n != "store.db" && !n.to_string_lossy().starts_with("store.db-"))
+        .collect();
+    assert!(left.is_empty(), "a dry run wrote {left:?}");
+}

@@ -255,9 +255,11 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                     Err(e) => {
                         let reason = e.to_string();
                         summary.skip(row.line, &reason);
-                        rejects
-                            .write(row.line, &reason, row.values.iter().map(String::as_str))
-                            .map_err(|e| Failure::fatal(e.to_string()))?;
+                        if !args.dry_run {
+                            rejects
+                                .write(row.line, &reason, row.values.iter().map(String::as_str))
+                                .map_err(|e| Failure::fatal(e.to_string()))?;
+                        }
                         continue;
                     }
                 };
@@ -298,9 +300,11 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             Err(e) => {
                 summary.rows_read += 1;
                 summary.skip(e.line, &e.reason);
-                rejects
-                    .write(e.line, &e.reason, row.values.iter().map(String::as_str))
-                    .map_err(|e| Failure::fatal(e.to_string()))?;
+                if !args.dry_run {
+                    rejects
+                        .write(e.line, &e.reason, row.values.iter().map(String::as_str))
+                        .map_err(|e| Failure::fatal(e.to_string()))?;
+                }
                 if e.fatal {
                     return Err(Failure::fatal(format!(
                         "{}: reading stopped at {e}",

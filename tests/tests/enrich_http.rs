@@ -228,6 +228,19 @@ async fn keys_never_reach_logs_errors_or_files_and_a_refused_key_exits_3() {
         }
     }
     assert!(!everything.contains(KEY), "the key leaked");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.csv.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        summary["sources"]["clearbit"]["errors"]["refused"], 1,
+        "{summary}"
+    );
+    assert!(
+        summary["stopped"]["clearbit"]
+            .as_str()
+            .unwrap()
+            .contains("401")
+    );
     // The accounts are still written and scored, with the error recorded.
     let out = std::fs::read_to_string(dir.path().join("out.csv")).unwrap();
     assert_eq!(out.lines().count(), 13);

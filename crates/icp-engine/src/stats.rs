@@ -36,8 +36,11 @@ pub struct SourceReport {
     pub records: u64,
     pub retries: u64,
     pub throttled: u64,
-    pub errors: u64,
-    pub errors_by_kind: BTreeMap<String, u64>,
+    /// Failed attempts by kind: `rate_limited` (429), `server` (5xx, 408),
+    /// `timeout`, `connect`, `connection`, `malformed`, `refused` (401,
+    /// 403), `no_credits` (402), `too_large`, `config`, `unsupported`.
+    pub errors: BTreeMap<String, u64>,
+    pub errors_total: u64,
     pub cache_hits: u64,
     pub found: u64,
     pub no_data: u64,
@@ -86,8 +89,8 @@ impl SourceStats {
             records: g(&self.records),
             retries: g(&self.retries),
             throttled: g(&self.throttled),
-            errors: g(&self.errors),
-            errors_by_kind: self
+            errors_total: g(&self.errors),
+            errors: self
                 .error_kinds
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())

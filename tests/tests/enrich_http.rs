@@ -231,10 +231,9 @@ async fn keys_never_reach_logs_errors_or_files_and_a_refused_key_exits_3() {
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.csv.json")).unwrap())
             .unwrap();
-    assert_eq!(
-        summary["sources"]["clearbit"]["errors"]["refused"], 1,
-        "{summary}"
-    );
+    // Calls already in flight when the first 401 came back are refused too.
+    let refused = summary["sources"]["clearbit"]["errors"]["refused"].as_u64();
+    assert!(matches!(refused, Some(1..=2)), "{summary}");
     assert!(
         summary["stopped"]["clearbit"]
             .as_str()

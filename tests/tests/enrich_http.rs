@@ -245,3 +245,72 @@ async fn keys_never_reach_logs_errors_or_files_and_a_refused_key_exits_3() {
     assert_eq!(out.lines().count(), 13);
     assert!(out.contains("401"), "{out}");
 }
+
+/// A provider stricter than the config says (5 calls per second, bare 429s
+/// past it, no Retry-After, no rate headers): the run backs off and still
+/// gets every account.
+struct Strict {
+    arrivals: Arc<Mutex<Vec<Instant>>>,
+    throttled: Arc<Mutex<u32>>,
+}
+
+impl Respond for Strict {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let now = Instant::now();
+        let mut a = self.arrivals.lock().unwrap();
+        let recent = a
+            .iter()
+            .filter(|t| now.duration_since(**t) < Duration::from_secs(1))
+            .count();
+        if recent >= 5 {
+            *self.throttled.lock().unwrap() += 1;
+            return ResponseTemplate::new(429).set_body_string("{\"error\": \"rate limit\"}");
+        }
+        a.push(now);
+        Company {
+            asked: Arc::new(Mutex::new(Vec::new())),
+            status: 200,
+        }
+        .respond(req)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_stricter_than_the_config_still_answers_every_account() {
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let throttled = Arc::new(Mutex::new(0));
+    Mock::given(method("GET"))
+        .and(path("/v2/companies/find"))
+        .respond_with(Strict {
+            arrivals: arrivals.clone(),
+            throttled: throttled.clone(),
+        })
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path(), &server.uri(), 20);
+    // No limits configured at all, four calls at a time; retries generous
+    // enough that a busy test machine cannot starve one account.
+    let cfg = std::fs::read_to_string(dir.path().join("icp.toml"))
+        .unwrap()
+        .replace("limits = [{ count = 20, per = \"1s\" }]", "limits = []")
+        .replace("concurrency = 2", "concurrency = 4")
+        .replace("retries = 1\nmax_retry_wait = \"1s\"\n", "retries = 8\n");
+    std::fs::write(dir.path().join("icp.toml"), cfg).unwrap();
+    let dir_path = dir.path().to_path_buf();
+    let r = tokio::task::spawn_blocking(move || run(&mut enrich(&dir_path, "out.csv")))
+        .await
+        .unwrap();
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.csv.json")).unwrap())
+            .unwrap();
+    let s = &summary["sources"]["clearbit"];
+    assert_eq!(s["found"], 20, "{summary}");
+    assert_eq!(s["failed"], 0, "{summary}");
+    assert_eq!(
+        s["throttled"].as_u64(),
+        Some(u64::from(*throttled.lock().unwrap()))
+    );
+}

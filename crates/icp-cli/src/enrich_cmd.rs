@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use icp_core::fields::{canonical_for_header, snake_case};
-use icp_core::{Profile, RecordBuilder, Scored};
+use icp_core::fields::{column_for, snake_case};
+use icp_core::{RecordBuilder, Scored};
 use icp_engine::{Config, Engine, EngineOptions, FieldMask, SourceReport};
 use icp_io::read::{Format, Row, TableReader};
 use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
@@ -25,9 +25,12 @@ use icp_store::{NewRun, RunStatus, SqliteStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::score_cmd::{NUMERIC, SCORE_COLUMNS, fill_columns, partial_path, same_file};
+use crate::score_cmd::{
+    SCORE_COLUMNS, check_output, create_parent_dirs, fill_columns, load_profiles, partial_path,
+    push_score_headers, score_numeric_columns,
+};
 use crate::summary::{ProfileCounts, Summary, group};
-use crate::{AsOfArg, Failure, InputArgs, display, profile_cmd};
+use crate::{AsOfArg, Failure, InputArgs, display};
 
 #[derive(Args)]
 pub struct EnrichArgs {
@@ -122,31 +125,12 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         }
     };
     if !args.dry_run {
-        if !matches!(Format::from_path(&out), Ok(Format::Csv | Format::Jsonl)) {
-            return Err(Failure::usage(format!(
-                "cannot write {}: the output must end in .csv or .jsonl",
-                display(&out)
-            )));
-        }
-        if same_file(&args.input, &out) {
-            return Err(Failure::usage(format!(
-                "the output {} is the input file; choose another --out so the input is kept",
-                display(&out)
-            )));
-        }
-    }
-    // `--out out/enriched.csv` on a fresh checkout: make the folders.
-    let dirs = [
-        Some(&out),
-        args.summary_json.as_ref(),
-        args.rejects.as_ref(),
-    ];
-    for path in dirs.into_iter().flatten().filter(|_| !args.dry_run) {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Failure::fatal(format!("cannot create the folder {}: {e}", display(dir)))
-            })?;
-        }
+        check_output(&args.input, &out)?;
+        create_parent_dirs([
+            Some(&out),
+            args.summary_json.as_ref(),
+            args.rejects.as_ref(),
+        ])?;
     }
     let profile_paths: Vec<PathBuf> = if args.profiles.is_empty() {
         cfg.profile_paths()
@@ -173,18 +157,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             .unwrap_or_else(|_| args.as_of.date()),
         None => args.as_of.date(),
     };
-    let mut profiles = Vec::new();
-    for p in &profile_paths {
-        let profile: Profile = profile_cmd::load(p, as_of, args.quiet)?.0;
-        if profiles.iter().any(|q: &Profile| q.name == profile.name) {
-            return Err(Failure::usage(format!(
-                "two profiles are named `{}` ({}): give each a distinct `name`",
-                profile.name,
-                display(p)
-            )));
-        }
-        profiles.push(profile);
-    }
+    let profiles = load_profiles(&profile_paths, as_of, args.quiet)?;
     // Without a profile every field the sources provide is wanted ("*").
     let needed: Vec<String> = if profiles.is_empty() {
         vec!["*".into()]
@@ -363,8 +336,8 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let provenance = args.provenance || cfg.output.provenance;
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
-    let has_domain_col = headers.iter().any(|h| h == "domain");
-    if !has_domain_col {
+    let domain_col = headers.iter().position(|h| h == "domain");
+    if domain_col.is_none() {
         out_headers.push("domain".into());
     }
     out_headers.push("input_lines".into());
@@ -392,15 +365,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         }
     }
     let record_len = out_headers.len();
-    for p in &profiles {
-        for c in SCORE_COLUMNS {
-            out_headers.push(if several {
-                format!("{}__{c}", p.name)
-            } else {
-                c.to_string()
-            });
-        }
-    }
+    push_score_headers(&mut out_headers, &profiles);
     let builders: Vec<RecordBuilder> = profiles
         .iter()
         .map(|p| RecordBuilder::new(p, &out_headers[..record_len]))
@@ -409,14 +374,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let out_format = Format::from_path(&out).map_err(|e| Failure::usage(e.to_string()))?;
     let mut writer = TableWriter::create_as(&partial, out_format, &out_headers)
         .map_err(|e| Failure::fatal(e.to_string()))?;
-    let numeric: Vec<usize> = out_headers
-        .iter()
-        .enumerate()
-        .skip(record_len)
-        .filter(|(_, h)| NUMERIC.iter().any(|n| h.ends_with(n)))
-        .map(|(i, _)| i)
-        .collect();
-    writer.set_numeric_columns(&numeric);
+    writer.set_numeric_columns(&score_numeric_columns(&out_headers, record_len));
 
     let mut counts: Vec<ProfileCounts> = profiles.iter().map(|_| ProfileCounts::new()).collect();
     let mut scored = Scored::default();
@@ -453,11 +411,9 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                     .collect();
                 outv[c] = ids.join(";");
             }
-            if has_domain_col {
-                let c = headers.iter().position(|h| h == "domain").unwrap_or(0);
-                outv[c] = keys[i].clone();
-            } else {
-                outv.push(keys[i].clone());
+            match domain_col {
+                Some(c) => outv[c] = keys[i].clone(),
+                None => outv.push(keys[i].clone()),
             }
             let mut lines = first_lines[i].to_string();
             for l in d.iter().flat_map(|d| &d.lines) {
@@ -608,19 +564,6 @@ fn needed_field(name: &str) -> String {
         return "founded_year".into();
     }
     name.strip_suffix("_raw").unwrap_or(name).to_string()
-}
-
-/// The input column of a field: its snake_case name, else a known CRM
-/// header for it.
-fn column_for(headers: &[String], field: &str) -> Option<usize> {
-    headers
-        .iter()
-        .position(|h| snake_case(h) == field)
-        .or_else(|| {
-            headers
-                .iter()
-                .position(|h| canonical_for_header(h) == Some(field))
-        })
 }
 
 /// A field value as a cell: lists joined with `; `.

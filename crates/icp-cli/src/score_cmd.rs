@@ -49,7 +49,7 @@ pub const SCORE_COLUMNS: [&str; 8] = [
     "icp_reasons",
     "icp_unknown_filters",
 ];
-pub const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
+const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
 
 struct Scoring {
     profile: Profile,
@@ -113,47 +113,15 @@ fn read_stage(
 
 pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let as_of = args.as_of.date();
-    if Format::from_path(&args.out).is_err()
-        || matches!(Format::from_path(&args.out), Ok(Format::Xlsx))
-    {
-        return Err(Failure::usage(format!(
-            "cannot write {}: the output must end in .csv or .jsonl",
-            display(&args.out)
-        )));
-    }
-    if same_file(&args.input, &args.out) {
-        return Err(Failure::usage(format!(
-            "the output {} is the input file; choose another --out so the input is kept",
-            display(&args.out)
-        )));
-    }
-    let mut profiles = Vec::new();
-    for p in &args.profiles {
-        let profile: Profile = profile_cmd::load(p, as_of, args.quiet)?.0;
-        if profiles.iter().any(|q: &Profile| q.name == profile.name) {
-            return Err(Failure::usage(format!(
-                "two profiles are named `{}` ({}): output columns are prefixed by profile name, so give each a distinct `name`",
-                profile.name,
-                display(p)
-            )));
-        }
-        profiles.push(profile);
-    }
+    check_output(&args.input, &args.out)?;
+    let profiles = load_profiles(&args.profiles, as_of, args.quiet)?;
     let mut reader = TableReader::open(&args.input, &args.read.read_options()?)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let headers = reader.headers().to_vec();
 
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
-    for p in &profiles {
-        for c in SCORE_COLUMNS {
-            out_headers.push(if several {
-                format!("{}__{c}", p.name)
-            } else {
-                c.to_string()
-            });
-        }
-    }
+    push_score_headers(&mut out_headers, &profiles);
     let mut scorings: Vec<Scoring> = profiles
         .into_iter()
         .map(|profile| {
@@ -173,36 +141,16 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         .collect();
     let names: Vec<String> = scorings.iter().map(|s| s.profile.name.clone()).collect();
 
-    // `--out out/scored.csv` on a fresh checkout: make the folders.
-    for path in [
+    create_parent_dirs([
         Some(&args.out),
         args.summary_json.as_ref(),
         args.rejects.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                Failure::fatal(format!("cannot create the folder {}: {e}", display(dir)))
-            })?;
-        }
-    }
+    ])?;
     let partial = partial_path(&args.out);
     let out_format = Format::from_path(&args.out).map_err(|e| Failure::usage(e.to_string()))?;
     let mut writer = TableWriter::create_as(&partial, out_format, &out_headers)
         .map_err(|e| Failure::fatal(e.to_string()))?;
-    let numeric: Vec<usize> = out_headers
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| {
-            NUMERIC.iter().any(|n| h.ends_with(n))
-                && h.starts_with(if several { "" } else { "icp_" })
-        })
-        .map(|(i, _)| i)
-        .filter(|i| *i >= headers.len())
-        .collect();
-    writer.set_numeric_columns(&numeric);
+    writer.set_numeric_columns(&score_numeric_columns(&out_headers, headers.len()));
     let rejects_path = args
         .rejects
         .clone()
@@ -304,6 +252,81 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// Refuse an output that is not CSV or JSONL, or that is the input itself.
+pub fn check_output(input: &Path, out: &Path) -> Result<(), Failure> {
+    if !matches!(Format::from_path(out), Ok(Format::Csv | Format::Jsonl)) {
+        return Err(Failure::usage(format!(
+            "cannot write {}: the output must end in .csv or .jsonl",
+            display(out)
+        )));
+    }
+    if same_file(input, out) {
+        return Err(Failure::usage(format!(
+            "the output {} is the input file; choose another --out so the input is kept",
+            display(out)
+        )));
+    }
+    Ok(())
+}
+
+/// `--out out/scored.csv` on a fresh checkout: make the folders.
+pub fn create_parent_dirs<'a>(
+    paths: impl IntoIterator<Item = Option<&'a PathBuf>>,
+) -> Result<(), Failure> {
+    for path in paths.into_iter().flatten() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::fatal(format!("cannot create the folder {}: {e}", display(dir)))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Load every profile, refusing two with one name (their columns would
+/// collide).
+pub fn load_profiles(
+    paths: &[PathBuf],
+    as_of: chrono::NaiveDate,
+    quiet: bool,
+) -> Result<Vec<Profile>, Failure> {
+    let mut profiles: Vec<Profile> = Vec::new();
+    for p in paths {
+        let profile = profile_cmd::load(p, as_of, quiet)?.0;
+        if profiles.iter().any(|q| q.name == profile.name) {
+            return Err(Failure::usage(format!(
+                "two profiles are named `{}` ({}): output columns are prefixed by profile name, so give each a distinct `name`",
+                profile.name,
+                display(p)
+            )));
+        }
+        profiles.push(profile);
+    }
+    Ok(profiles)
+}
+
+/// The scoring columns of each profile, prefixed `<profile>__` when there
+/// are several.
+pub fn push_score_headers(out_headers: &mut Vec<String>, profiles: &[Profile]) {
+    let several = profiles.len() > 1;
+    for p in profiles {
+        for c in SCORE_COLUMNS {
+            out_headers.push(if several {
+                format!("{}__{c}", p.name)
+            } else {
+                c.to_string()
+            });
+        }
+    }
+}
+
+/// The numeric scoring columns among `out_headers[from..]`.
+pub fn score_numeric_columns(out_headers: &[String], from: usize) -> Vec<usize> {
+    (from..out_headers.len())
+        .filter(|&i| NUMERIC.iter().any(|n| out_headers[i].ends_with(n)))
+        .collect()
+}
+
 pub fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
     for v in out.iter_mut().take(SCORE_COLUMNS.len()) {
         v.clear();
@@ -354,7 +377,7 @@ pub fn partial_path(out: &Path) -> PathBuf {
     out.with_file_name(format!(".{name}.partial"))
 }
 
-pub fn same_file(a: &Path, b: &Path) -> bool {
+fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(x), Ok(y)) => x == y,
         _ => false,

@@ -83,6 +83,19 @@ pub fn snake_case(header: &str) -> String {
     out
 }
 
+/// The column of `headers` holding `field`: the header whose snake_case
+/// name is the field, else a known CRM header for it.
+pub fn column_for(headers: &[String], field: &str) -> Option<usize> {
+    headers
+        .iter()
+        .position(|h| snake_case(h) == field)
+        .or_else(|| {
+            headers
+                .iter()
+                .position(|h| canonical_for_header(h) == Some(field))
+        })
+}
+
 /// The canonical field a CRM export header stands for (HubSpot, Salesforce,
 /// Pipedrive and provider names), if any. Compares snake_case forms.
 pub fn canonical_for_header(header: &str) -> Option<&'static str> {

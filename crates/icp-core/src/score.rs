@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use crate::condition::Truth;
-use crate::fields::{canonical_for_header, parse_field, snake_case};
+use crate::fields::{column_for, parse_field};
 use crate::profile::{Axis, OnMissing, Profile};
 use crate::value::{Kind, Value, parse_as};
 
@@ -213,14 +213,7 @@ impl RecordBuilder {
     /// Match headers to the profile's fields: an exact snake_case name first,
     /// then a known CRM header for a canonical field.
     pub fn new(profile: &Profile, headers: &[String]) -> Self {
-        let snake: Vec<String> = headers.iter().map(|h| snake_case(h)).collect();
-        let find = |name: &str| -> Option<usize> {
-            snake.iter().position(|h| h == name).or_else(|| {
-                headers
-                    .iter()
-                    .position(|h| canonical_for_header(h) == Some(name))
-            })
-        };
+        let find = |name: &str| column_for(headers, name);
         let plan: Vec<(String, Kind, Source)> = profile
             .fields
             .iter()

@@ -23,7 +23,7 @@ use tracing::Instrument;
 use crate::config::{Config, category_named, resolve_secrets};
 use crate::http::{Budget, HttpPolicy, PlanSource};
 use crate::limiter::{DEFAULT_MARGIN, Limiter};
-use crate::registry::{Built, build};
+use crate::registry::{Built, build, build_configured};
 use crate::stats::{SourceReport, SourceStats};
 
 /// Accounts per chunk: bounds memory and store transactions.
@@ -131,11 +131,8 @@ impl Engine {
         let mut fields: Vec<String> = Vec::new();
         let mut slots = Vec::new();
         for sc in cfg.sources.iter().filter(|s| s.enabled) {
-            let settings = serde_json::to_value(&sc.settings)
-                .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
             let secrets = resolve_secrets(&sc.name, &sc.secrets, &env)?;
-            let built = plugins(&sc.plugin, &settings, &cfg.dir)
-                .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
+            let (settings, built) = build_configured(sc, &cfg.dir, &plugins)?;
             let stats = Arc::new(SourceStats::default());
             let (source, cached, manifest): (Arc<dyn Source>, bool, _) = match built {
                 Built::Plan(plan) => {

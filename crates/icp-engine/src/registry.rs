@@ -42,16 +42,26 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
     }
 }
 
+/// Build the source a `[[sources]]` entry describes with `plugins`; returns
+/// its settings as JSON too (network sources get them at each plan).
+pub fn build_configured(
+    sc: &crate::config::SourceConfig,
+    dir: &Path,
+    plugins: impl Fn(&str, &serde_json::Value, &Path) -> Result<Built, String>,
+) -> Result<(serde_json::Value, Built), String> {
+    let settings = serde_json::to_value(&sc.settings)
+        .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
+    let built = plugins(&sc.plugin, &settings, dir)
+        .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
+    Ok((settings, built))
+}
+
 /// The fields the enabled sources of `cfg` provide (for `icp profile check
 /// --config`): each source is built, but nothing is called.
 pub fn provided_fields(cfg: &crate::Config) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
     for sc in cfg.sources.iter().filter(|s| s.enabled) {
-        let settings = serde_json::to_value(&sc.settings)
-            .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
-        let manifest = match build(&sc.plugin, &settings, &cfg.dir)
-            .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?
-        {
+        let manifest = match build_configured(sc, &cfg.dir, build)?.1 {
             Built::Plan(p) => p.manifest().clone(),
             Built::Local(s) => s.manifest().clone(),
         };

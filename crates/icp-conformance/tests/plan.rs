@@ -66,6 +66,7 @@ fn tiny(flaw: Flaw) -> Tiny {
             }],
             cost_per_call: 1.0,
             secrets: vec!["api_key".into()],
+            untrusted_hosts: false,
         },
         flaw,
         calls: AtomicU64::new(0),

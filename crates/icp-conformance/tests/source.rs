@@ -52,6 +52,7 @@ fn companies(flaw: Flaw) -> Companies {
             limits: Vec::new(),
             cost_per_call: 0.0,
             secrets: Vec::new(),
+            untrusted_hosts: false,
         },
         flaw,
         calls: AtomicU64::new(0),

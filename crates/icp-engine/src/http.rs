@@ -483,7 +483,8 @@ impl Source for PlanSource {
 
     async fn enrich(&self, accounts: &[Account]) -> Result<BTreeMap<String, Outcome>, SourceError> {
         let planned = self.plan.plan(accounts, &self.settings)?;
-        let mut outcomes: BTreeMap<String, Outcome> = BTreeMap::new();
+        // Every request's outcome per account, combined by the source at the end.
+        let mut parts: BTreeMap<String, Vec<(String, Outcome)>> = BTreeMap::new();
         let mut wave = planned;
         for depth in 0..=MAX_FOLLOW_UP_DEPTH {
             if wave.is_empty() {
@@ -511,7 +512,10 @@ impl Source for PlanSource {
                                 },
                                 other => other,
                             };
-                            merge_outcome(&mut outcomes, key, outcome);
+                            parts
+                                .entry(key)
+                                .or_default()
+                                .push((req.id.clone(), outcome));
                         }
                         if depth < MAX_FOLLOW_UP_DEPTH {
                             next.extend(parsed.follow_ups);
@@ -525,13 +529,12 @@ impl Source for PlanSource {
                         }
                         let message = self.redactor.redact(&e.to_string());
                         for key in &req.keys {
-                            merge_outcome(
-                                &mut outcomes,
-                                key.clone(),
+                            parts.entry(key.clone()).or_default().push((
+                                req.id.clone(),
                                 Outcome::Failed {
                                     message: message.clone(),
                                 },
-                            );
+                            ));
                         }
                     }
                 }
@@ -539,32 +542,16 @@ impl Source for PlanSource {
             wave = next;
         }
         // An account no answer mentioned is one the provider does not know.
-        for a in accounts {
-            outcomes.entry(a.key.clone()).or_insert(Outcome::NoData);
-        }
-        Ok(outcomes)
-    }
-}
-
-/// Fields found by several requests for one account add up; found beats
-/// no data, and any answer beats a failure.
-fn merge_outcome(into: &mut BTreeMap<String, Outcome>, key: String, new: Outcome) {
-    use Outcome::*;
-    match into.get_mut(&key) {
-        None => {
-            into.insert(key, new);
-        }
-        Some(old) => match (old, new) {
-            (Found { fields }, Found { fields: more }) => {
-                for (k, v) in more {
-                    fields.entry(k).or_insert(v);
-                }
-            }
-            (Found { .. }, _) => {}
-            (old, new @ Found { .. }) => *old = new,
-            (old @ Failed { .. }, new) => *old = new,
-            _ => {}
-        },
+        Ok(accounts
+            .iter()
+            .map(|a| {
+                let outcome = match parts.remove(&a.key) {
+                    Some(p) => self.plan.combine(&a.key, p),
+                    None => Outcome::NoData,
+                };
+                (a.key.clone(), outcome)
+            })
+            .collect())
     }
 }
 

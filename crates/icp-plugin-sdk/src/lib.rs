@@ -21,7 +21,7 @@ mod protocol;
 pub use manifest::{Category, FieldSpec, FieldType, Manifest, RateLimit, Unit, Window};
 pub use protocol::{
     Account, DnsRecordType, Enriched, FieldValue, HttpMethod, Outcome, ParseResult, Plan,
-    PlannedRequest, Request, Response, Source, SourceError, secret_ref,
+    PlannedRequest, Request, Response, Source, SourceError, merge_outcomes, secret_ref,
 };
 
 /// The protocol version; a dynamic plugin built against another major

@@ -106,6 +106,13 @@ pub struct Manifest {
     /// Secrets the source's requests refer to as `${secret:NAME}`.
     #[serde(default)]
     pub secrets: Vec<String>,
+    /// The source fetches hosts named by account data (a company's own
+    /// website), not a provider's API. The host then refuses private,
+    /// loopback and link-local addresses after DNS resolution (unless the
+    /// source's settings say `allow_private = true`), checks every redirect
+    /// hop, and truncates a large page instead of refusing it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub untrusted_hosts: bool,
 }
 
 fn one() -> u32 {

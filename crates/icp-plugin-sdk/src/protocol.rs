@@ -155,6 +155,40 @@ pub trait Plan: Send + Sync {
         request: &PlannedRequest,
         response: &Response,
     ) -> Result<ParseResult, SourceError>;
+
+    /// One account's answer from the outcomes of every request that covered
+    /// it, as `(request id, outcome)` in the order the requests were
+    /// planned (a request the host could not perform is a `Failed` part).
+    /// The default [`merge_outcomes`]; a source that asks several questions
+    /// per account (a page and its DNS records) weighs them here.
+    fn combine(&self, key: &str, parts: Vec<(String, Outcome)>) -> Outcome {
+        let _ = key;
+        merge_outcomes(parts.into_iter().map(|(_, o)| o))
+    }
+}
+
+/// The default [`Plan::combine`]: fields found by several requests add up
+/// (the first value of a field wins), found beats no data, and any answer
+/// beats a failure. No parts is "no data".
+pub fn merge_outcomes(parts: impl IntoIterator<Item = Outcome>) -> Outcome {
+    use Outcome::*;
+    let mut acc: Option<Outcome> = None;
+    for new in parts {
+        acc = Some(match (acc.take(), new) {
+            (None, new) => new,
+            (Some(Found { mut fields }), Found { fields: more }) => {
+                for (k, v) in more {
+                    fields.entry(k).or_insert(v);
+                }
+                Found { fields }
+            }
+            (Some(old @ Found { .. }), _) => old,
+            (Some(_), new @ Found { .. }) => new,
+            (Some(Failed { .. }), new) => new,
+            (Some(old), _) => old,
+        });
+    }
+    acc.unwrap_or(NoData)
 }
 
 /// What the engine calls: enrich a batch of accounts, one outcome per key.

@@ -295,6 +295,7 @@ impl FirmographicFile {
             limits: Vec::new(),
             cost_per_call: 0.0,
             secrets: Vec::new(),
+            untrusted_hosts: false,
         };
         Ok(FirmographicFile {
             manifest,

@@ -76,6 +76,7 @@ impl FirmographicHttp {
             limits: config.limits.clone(),
             cost_per_call: config.cost_per_call,
             secrets: config.secrets.clone(),
+            untrusted_hosts: false,
         };
         Ok(FirmographicHttp { config, manifest })
     }

@@ -77,6 +77,7 @@ impl TestPlan {
                 limits,
                 cost_per_call: 0.0,
                 secrets: vec!["api_key".into()],
+                untrusted_hosts: false,
             },
             base_url: settings
                 .get("base_url")

@@ -1,6 +1,8 @@
 //! Helpers for the workspace's end-to-end tests: they run the real `icp`
 //! binary on files written to temporary folders.
 
+pub mod dns;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

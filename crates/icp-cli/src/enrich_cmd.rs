@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use icp_core::fields::{column_for, snake_case};
+use icp_core::profile::DEFAULT_HALF_LIFE_DAYS;
 use icp_core::{RecordBuilder, Scored};
 use icp_engine::{Config, Engine, EngineOptions, FieldMask, SourceReport};
 use icp_io::read::{Format, Row, TableReader};
@@ -25,6 +26,7 @@ use icp_store::{NewRun, RunStatus, SqliteStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::intent_cols::{EVENTS_FIELD, INTENT_COLUMNS, events_of, intent_cells};
 use crate::score_cmd::{
     SCORE_COLUMNS, check_output, create_parent_dirs, fill_columns, load_profiles, partial_path,
     push_score_headers, score_numeric_columns,
@@ -344,7 +346,23 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     // Enriched fields land in the input column of the same snake_case
     // name, or in a new column.
     let mut field_slots: Vec<(String, usize, Option<usize>)> = Vec::new();
-    for (f, col, _) in &field_cols {
+    // Dated events are not a column: the intent columns are derived from
+    // them per profile (half-life) at the run's as_of.
+    let has_events = field_cols.iter().any(|(f, _, _)| f == EVENTS_FIELD);
+    let derived: Vec<(String, Option<usize>)> = if has_events {
+        INTENT_COLUMNS
+            .iter()
+            .map(|f| (f.to_string(), column_for(&headers, f)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for (f, col) in field_cols
+        .iter()
+        .filter(|(f, _, _)| f != EVENTS_FIELD)
+        .map(|(f, col, _)| (f, *col))
+        .chain(derived.iter().map(|(f, col)| (f, *col)))
+    {
         let exact = headers.iter().position(|h| snake_case(h) == *f);
         let slot = match exact {
             Some(i) => i,
@@ -353,8 +371,15 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 out_headers.len() - 1
             }
         };
-        field_slots.push((f.clone(), slot, *col));
+        field_slots.push((f.clone(), slot, col));
     }
+    // Where the derived intent cells go, unless the input has its own.
+    let intent_slots: Vec<(usize, Option<usize>)> = INTENT_COLUMNS
+        .iter()
+        .filter_map(|f| field_slots.iter().find(|(n, _, _)| n == f))
+        .map(|(_, slot, input)| (*slot, *input))
+        .collect();
+    let as_of_day = icp_core::day_number(as_of);
     let errors_col = out_headers.len();
     out_headers.push("icp_errors".into());
     let prov_start = out_headers.len();
@@ -438,6 +463,13 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                         )),
                         (None, None, _) => None,
                     };
+                let chosen = chosen.or_else(|| {
+                    // A derived intent column: from the events' sources.
+                    let s = fields.get(EVENTS_FIELD)?;
+                    INTENT_COLUMNS
+                        .contains(&f.as_str())
+                        .then(|| (String::new(), s.source.clone(), format_time(s.fetched_at)))
+                });
                 if let Some((v, source, at)) = chosen {
                     outv[*slot] = v;
                     if provenance {
@@ -450,11 +482,45 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 accounts_with_errors += 1;
                 outv[errors_col] = errs.join("; ");
             }
+            // Intent from events, with each profile's half-life; the row
+            // shows the first profile's.
+            let events = fields.get(EVENTS_FIELD).map(|s| events_of(&s.value));
+            let open_slots: Vec<usize> = intent_slots
+                .iter()
+                .filter(|(_, input)| {
+                    input
+                        .and_then(|c| outv.get(c))
+                        .is_none_or(|v| v.trim().is_empty())
+                })
+                .map(|(slot, _)| *slot)
+                .collect();
+            let set_intent = |outv: &mut Vec<String>, half_life: f64| {
+                if let Some(evs) = &events {
+                    let cells = intent_cells(evs, as_of_day, half_life);
+                    for (slot, cell) in intent_slots.iter().zip(cells) {
+                        if open_slots.contains(&slot.0) {
+                            outv[slot.0] = cell;
+                        }
+                    }
+                }
+            };
+            set_intent(
+                &mut outv,
+                profiles
+                    .first()
+                    .map_or(DEFAULT_HALF_LIFE_DAYS, |p| p.intent_half_life_days),
+            );
             for (k, (p, b)) in profiles.iter().zip(&builders).enumerate() {
+                if k > 0 {
+                    set_intent(&mut outv, p.intent_half_life_days);
+                }
                 b.build(&outv, &mut rec);
                 p.score_into(&rec, &mut scored);
                 counts[k].add(p, &scored);
                 fill_columns(p, &scored, &mut extra[k * SCORE_COLUMNS.len()..]);
+            }
+            if let [first, _, ..] = profiles.as_slice() {
+                set_intent(&mut outv, first.intent_half_life_days);
             }
             writer
                 .write_row(
@@ -558,10 +624,14 @@ fn open_store(url: Option<&str>, cfg: &Config) -> Result<Arc<dyn Store>, Failure
 }
 
 /// The source field behind a profile field (`company_age` comes from
-/// `founded_year`, `industry_raw` from `industry`).
+/// `founded_year`, `industry_raw` from `industry`, the intent columns from
+/// dated events).
 fn needed_field(name: &str) -> String {
     if name == "company_age" {
         return "founded_year".into();
+    }
+    if INTENT_COLUMNS.contains(&name) {
+        return EVENTS_FIELD.into();
     }
     name.strip_suffix("_raw").unwrap_or(name).to_string()
 }

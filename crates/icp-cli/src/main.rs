@@ -2,6 +2,7 @@
 
 mod diagnostics;
 mod enrich_cmd;
+mod intent_cols;
 mod profile_cmd;
 mod progress;
 mod score_cmd;

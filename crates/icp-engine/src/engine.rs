@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
-use icp_plugin_sdk::{Account, Category, FieldValue, Outcome, Source, SourceError};
+use icp_plugin_sdk::{Account, Category, FieldType, FieldValue, Outcome, Source, SourceError};
 use icp_store::{CacheEntry, Cached, Store, StoreError};
 use tracing::Instrument;
 
@@ -99,6 +99,9 @@ pub struct Engine {
     budget: Arc<Budget>,
     /// Every field some source provides; bit i of a [`FieldMask`].
     fields: Vec<String>,
+    /// Fields of type events (dated intent events): every source that
+    /// provides them is asked, and their events add up.
+    events: FieldMask,
     needed: FieldMask,
     refresh: bool,
 }
@@ -129,6 +132,7 @@ impl Engine {
     ) -> Result<Engine, String> {
         let budget = Arc::new(Budget::new(options.max_credits));
         let mut fields: Vec<String> = Vec::new();
+        let mut events: FieldMask = 0;
         let mut slots = Vec::new();
         for sc in cfg.sources.iter().filter(|s| s.enabled) {
             let secrets = resolve_secrets(&sc.name, &sc.secrets, &env)?;
@@ -165,7 +169,8 @@ impl Engine {
                         policy,
                         stats.clone(),
                         budget.clone(),
-                    );
+                    )
+                    .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
                     (Arc::new(source) as Arc<dyn Source>, true, manifest)
                 }
                 Built::Local(source) => {
@@ -179,7 +184,11 @@ impl Engine {
             }
             let mut mask = 0;
             for f in &manifest.fields {
-                mask |= bit(&mut fields, &f.name)?;
+                let b = bit(&mut fields, &f.name)?;
+                mask |= b;
+                if f.ty == FieldType::Events {
+                    events |= b;
+                }
             }
             let mut want = 0;
             for f in &sc.want {
@@ -258,6 +267,7 @@ impl Engine {
             budget,
             fields,
             needed: needed_mask,
+            events,
             refresh: options.refresh,
         })
     }
@@ -555,7 +565,7 @@ impl Engine {
                             fetched_at,
                         }) = entries.get(key).filter(|e| slot.fresh(e, now))
                         {
-                            fill(&mut merged[i], fields, &slot.name, *fetched_at);
+                            self.fill(&mut merged[i], fields, &slot.name, *fetched_at);
                         }
                     }
                 } else {
@@ -572,7 +582,7 @@ impl Engine {
                         };
                         for (j, key) in batch.iter().enumerate() {
                             if let Some(Outcome::Found { fields }) = outcomes.get(key) {
-                                fill(
+                                self.fill(
                                     &mut merged[batch_no * slot.batch + j],
                                     fields,
                                     &slot.name,
@@ -587,10 +597,56 @@ impl Engine {
         Ok(merged)
     }
 
+    /// The bits of fields now present; events never count as present,
+    /// since the next source's events add to them.
     fn mask_of<'a>(&self, names: impl Iterator<Item = &'a String>) -> FieldMask {
         names
             .filter_map(|n| self.field_bit(n))
             .fold(0, |m, b| m | b)
+            & !self.events
+    }
+
+    fn is_events(&self, field: &str) -> bool {
+        self.field_bit(field).is_some_and(|b| b & self.events != 0)
+    }
+}
+
+impl Engine {
+    /// Add one source's fields: the first value of a field wins, except
+    /// events, which add up across sources.
+    fn fill(
+        &self,
+        into: &mut BTreeMap<String, Sourced>,
+        fields: &BTreeMap<String, FieldValue>,
+        source: &str,
+        at: i64,
+    ) {
+        for (k, v) in fields {
+            if v.is_null() {
+                continue;
+            }
+            match into.get_mut(k) {
+                None => {
+                    into.insert(
+                        k.clone(),
+                        Sourced {
+                            value: v.clone(),
+                            source: source.to_string(),
+                            fetched_at: at,
+                        },
+                    );
+                }
+                Some(have) if self.is_events(k) => {
+                    if let (FieldValue::Array(all), FieldValue::Array(more)) = (&mut have.value, v)
+                    {
+                        all.extend(more.iter().cloned());
+                        have.source = format!("{}+{source}", have.source);
+                        have.fetched_at = have.fetched_at.max(at);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
     }
 }
 
@@ -609,24 +665,6 @@ impl Slot {
             Cached::NoData => self.no_data_ttl,
         };
         now.saturating_sub(e.fetched_at) < ttl.as_secs() as i64
-    }
-}
-
-fn fill(
-    into: &mut BTreeMap<String, Sourced>,
-    fields: &BTreeMap<String, FieldValue>,
-    source: &str,
-    at: i64,
-) {
-    for (k, v) in fields {
-        if v.is_null() {
-            continue;
-        }
-        into.entry(k.clone()).or_insert_with(|| Sourced {
-            value: v.clone(),
-            source: source.to_string(),
-            fetched_at: at,
-        });
     }
 }
 

@@ -9,8 +9,8 @@
 //! 202, 404, 422, other 4xx) is the source's to interpret.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use futures::future::join_all;
@@ -22,6 +22,7 @@ use icp_plugin_sdk::{
 use crate::breaker::{Breaker, Gate};
 use crate::headers::{budget_wait, retry_after};
 use crate::limiter::{Admission, Limiter};
+use crate::net::{Dns, GuardedResolver, NetOptions, check_url, redirect_policy, refusal};
 use crate::redact::Redactor;
 use crate::stats::SourceStats;
 
@@ -142,7 +143,16 @@ pub struct PlanSource {
     policy: HttpPolicy,
     stats: Arc<SourceStats>,
     budget: Arc<Budget>,
+    /// The source fetches companies' own websites (`untrusted_hosts`): the
+    /// SSRF guard holds, pages are truncated rather than refused, and one
+    /// site's errors say nothing about the source as a whole.
+    untrusted: bool,
+    net: NetOptions,
+    dns: OnceLock<Result<Dns, String>>,
 }
+
+/// A website's page is cut here; its head and scripts come first.
+const MAX_PAGE: usize = 2 << 20;
 
 /// How deep a chain of follow-up requests may go.
 const MAX_FOLLOW_UP_DEPTH: usize = 4;
@@ -158,13 +168,26 @@ impl PlanSource {
         policy: HttpPolicy,
         stats: Arc<SourceStats>,
         budget: Arc<Budget>,
-    ) -> PlanSource {
+    ) -> Result<PlanSource, String> {
         let redactor = Redactor::new(secrets.values().cloned());
-        PlanSource {
+        let untrusted = plan.manifest().untrusted_hosts;
+        let net = NetOptions::from_settings(&settings)?;
+        let dns = OnceLock::new();
+        let client = if untrusted {
+            let resolver = Dns::new(net.dns_server, policy.timeout)?;
+            let _ = dns.set(Ok(resolver.clone()));
+            web_client(GuardedResolver {
+                dns: resolver,
+                allow_private: net.allow_private,
+            })
+        } else {
+            http_client()
+        };
+        Ok(PlanSource {
             name: name.to_string(),
             plan,
             settings,
-            client: http_client(),
+            client,
             secrets,
             redactor,
             limiter,
@@ -172,7 +195,17 @@ impl PlanSource {
             policy,
             stats,
             budget,
-        }
+            untrusted,
+            net,
+            dns,
+        })
+    }
+
+    fn dns(&self) -> Result<&Dns, String> {
+        self.dns
+            .get_or_init(|| Dns::new(self.net.dns_server, self.policy.timeout))
+            .as_ref()
+            .map_err(Clone::clone)
     }
 
     fn stop(&self, reason: &str) -> Performed {
@@ -242,7 +275,9 @@ impl PlanSource {
             match attempt {
                 Attempt::Answer(mut resp) => {
                     self.breaker.success();
-                    if let Some(w) = budget_wait(&resp.headers, SystemTime::now()) {
+                    if self.untrusted {
+                        // A website's rate-limit headers are its own, not the source's.
+                    } else if let Some(w) = budget_wait(&resp.headers, SystemTime::now()) {
                         self.limiter.block_until(Instant::now() + w);
                     }
                     resp.id = req.id.clone();
@@ -265,7 +300,7 @@ impl PlanSource {
                     self.stats.count_error(kind);
                     if throttled {
                         SourceStats::add(&self.stats.throttled, 1);
-                    } else {
+                    } else if !self.untrusted {
                         self.breaker.failure();
                     }
                     if retry_after.is_some_and(|ra| ra > self.policy.max_wait) {
@@ -292,7 +327,7 @@ impl PlanSource {
                             human(backoff_spent)
                         )));
                     }
-                    if throttled || retry_after.is_some() {
+                    if (throttled || retry_after.is_some()) && !self.untrusted {
                         // A 429 speaks for the whole key: hold every request.
                         self.limiter.block_until(Instant::now() + delay);
                     }
@@ -322,17 +357,36 @@ impl PlanSource {
                 headers,
                 body,
             } => (method, url, headers, body),
-            Request::Dns { name, .. } => {
-                return Attempt::Fail(
-                    "unsupported",
-                    format!("DNS lookups ({name}) are not performed by this icp build"),
-                );
+            Request::Dns { name, record_type } => {
+                let dns = match self.dns() {
+                    Ok(d) => d,
+                    Err(e) => return Attempt::Fail("config", e),
+                };
+                return match dns.lookup(name, *record_type).await {
+                    Ok(answer) => Attempt::Answer(answer),
+                    Err(f) => Attempt::Retry {
+                        kind: if f.timeout { "timeout" } else { "dns" },
+                        reason: format!("DNS {record_type:?} {name}: {}", f.message),
+                        retry_after: None,
+                        throttled: false,
+                    },
+                };
             }
         };
         let url = match self.inject(url) {
             Ok(u) => u,
             Err(e) => return Attempt::Fail("config", e),
         };
+        if self.untrusted {
+            match reqwest::Url::parse(&url) {
+                Ok(u) => {
+                    if let Err(e) = check_url(&u, self.net.allow_private) {
+                        return Attempt::Fail("unsafe_target", e.0);
+                    }
+                }
+                Err(_) => return Attempt::Fail("config", format!("{url}: not a usable URL")),
+            }
+        }
         let mut rb = match method {
             HttpMethod::Get => self.client.get(&url),
             HttpMethod::Post => self.client.post(&url),
@@ -356,7 +410,8 @@ impl PlanSource {
             Err(e) => return self.transport_error(&e, &shown),
         };
         let status = resp.status().as_u16();
-        let headers: Vec<(String, String)> = resp
+        let final_url = resp.url().to_string();
+        let mut headers: Vec<(String, String)> = resp
             .headers()
             .iter()
             .map(|(k, v)| {
@@ -366,9 +421,18 @@ impl PlanSource {
                 )
             })
             .collect();
+        if self.untrusted && final_url != url {
+            headers.push(("x-icp-final-url".into(), final_url));
+        }
         let mut bytes = Vec::new();
         loop {
             match resp.chunk().await {
+                Ok(Some(chunk)) if self.untrusted && bytes.len() + chunk.len() > MAX_PAGE => {
+                    // A page, not an API answer: keep its head, say it was cut.
+                    bytes.extend_from_slice(&chunk[..MAX_PAGE - bytes.len()]);
+                    headers.push(("x-icp-truncated".into(), MAX_PAGE.to_string()));
+                    break;
+                }
                 Ok(Some(chunk)) => {
                     if bytes.len() + chunk.len() > self.policy.max_body {
                         return Attempt::Fail(
@@ -394,6 +458,8 @@ impl PlanSource {
             answers: Vec::new(),
         };
         match status {
+            // A website's 401/402/403 is its own business, not a refused key.
+            401..=403 if self.untrusted => Attempt::Answer(answer),
             429 | 408 | 500..=599 => Attempt::Retry {
                 kind: if status == 429 {
                     "rate_limited"
@@ -430,6 +496,14 @@ impl PlanSource {
     fn transport_error(&self, e: &reqwest::Error, shown: &str) -> Attempt {
         if e.is_builder() {
             return Attempt::Fail("config", format!("{shown}: not a usable URL"));
+        }
+        if let Some(why) = refusal(e) {
+            return Attempt::Fail("unsafe_target", why);
+        }
+        if self.untrusted && e.is_connect() {
+            // A company's site that does not resolve or listen will not
+            // start to within a retry's wait.
+            return Attempt::Fail("connect", format!("{shown}: could not connect"));
         }
         let (kind, what) = if e.is_timeout() {
             (
@@ -587,6 +661,25 @@ pub(crate) fn human(d: Duration) -> String {
     } else {
         format!("{:.1} h", s / 3600.0)
     }
+}
+
+/// The client for companies' own websites: the guarded resolver, checked
+/// redirects, no proxy from the environment.
+fn web_client(resolver: GuardedResolver) -> reqwest::Client {
+    let allow_private = resolver.allow_private;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+        .user_agent(concat!(
+            "Mozilla/5.0 (compatible; icp/",
+            env!("CARGO_PKG_VERSION"),
+            "; technographics)"
+        ))
+        .dns_resolver(Arc::new(resolver))
+        .redirect(redirect_policy(allow_private))
+        .no_proxy()
+        .connect_timeout(Duration::from_secs(10))
+        .build()
+        .unwrap_or_else(|_| reqwest::Client::new())
 }
 
 /// One client per source: its connection pool lives on the runtime that

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod headers;
 pub mod http;
 pub mod limiter;
+pub mod net;
 pub mod redact;
 pub mod registry;
 pub mod stats;

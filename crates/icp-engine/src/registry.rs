@@ -65,7 +65,21 @@ pub fn provided_fields(cfg: &crate::Config) -> Result<Vec<String>, String> {
             Built::Plan(p) => p.manifest().clone(),
             Built::Local(s) => s.manifest().clone(),
         };
-        fields.extend(manifest.fields.into_iter().map(|f| f.name));
+        for f in manifest.fields {
+            if f.ty == icp_plugin_sdk::FieldType::Events && f.name == "intent_events" {
+                // Scoring derives these from the dated events.
+                fields.extend(
+                    [
+                        "intent_score",
+                        "intent_surge",
+                        "intent_last_seen",
+                        "intent_topics",
+                    ]
+                    .map(String::from),
+                );
+            }
+            fields.push(f.name);
+        }
     }
     fields.sort();
     fields.dedup();

@@ -145,3 +145,40 @@ fn response_headers_are_case_insensitive() {
     assert_eq!(r.header("retry-after"), Some("7"));
     assert_eq!(r.header("x-ratelimit-remaining"), None);
 }
+
+#[test]
+fn merged_outcomes_keep_every_found_field_and_any_answer_beats_a_failure() {
+    use icp_plugin_sdk::{Outcome, merge_outcomes};
+    let found = |k: &str, v: i64| Outcome::Found {
+        fields: [(k.to_string(), serde_json::json!(v))].into(),
+    };
+    let failed = Outcome::Failed {
+        message: "timed out".into(),
+    };
+    assert_eq!(
+        merge_outcomes([
+            failed.clone(),
+            found("a", 1),
+            Outcome::NoData,
+            found("a", 2),
+            found("b", 3)
+        ]),
+        Outcome::Found {
+            fields: [
+                ("a".to_string(), serde_json::json!(1)),
+                ("b".to_string(), serde_json::json!(3))
+            ]
+            .into()
+        }
+    );
+    assert_eq!(
+        merge_outcomes([failed.clone(), Outcome::NoData]),
+        Outcome::NoData
+    );
+    assert_eq!(
+        merge_outcomes([Outcome::Queued, failed.clone()]),
+        Outcome::Queued
+    );
+    assert_eq!(merge_outcomes([failed.clone()]), failed);
+    assert_eq!(merge_outcomes(Vec::<Outcome>::new()), Outcome::NoData);
+}

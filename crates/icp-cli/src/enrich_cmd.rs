@@ -348,7 +348,18 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let mut field_slots: Vec<(String, usize, Option<usize>)> = Vec::new();
     // Dated events are not a column: the intent columns are derived from
     // them per profile (half-life) at the run's as_of.
-    let has_events = field_cols.iter().any(|(f, _, _)| f == EVENTS_FIELD);
+    // Columns for the fields a profile reads, a source `want`s, the input
+    // has, or some account got: not for every field a source could give
+    // (a member export's person fields on an account run).
+    let shown = |f: &str, col: Option<usize>| {
+        col.is_some()
+            || engine.seen(f)
+            || needed.iter().any(|n| n == f)
+            || cfg.sources.iter().any(|s| s.want.iter().any(|w| w == f))
+    };
+    let has_events = field_cols
+        .iter()
+        .any(|(f, col, _)| f == EVENTS_FIELD && shown(f, *col));
     let derived: Vec<(String, Option<usize>)> = if has_events {
         INTENT_COLUMNS
             .iter()
@@ -359,7 +370,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     };
     for (f, col) in field_cols
         .iter()
-        .filter(|(f, _, _)| f != EVENTS_FIELD)
+        .filter(|(f, col, _)| f != EVENTS_FIELD && shown(f, *col))
         .map(|(f, col, _)| (f, *col))
         .chain(derived.iter().map(|(f, col)| (f, *col)))
     {

@@ -207,6 +207,7 @@ pub struct PlanCases {
     pub(crate) sample_keys: Vec<String>,
     pub(crate) not_found_status: Option<u16>,
     pub(crate) recorded: Vec<Recorded>,
+    pub(crate) combined: Vec<(String, Expect)>,
 }
 
 impl Default for PlanCases {
@@ -216,6 +217,7 @@ impl Default for PlanCases {
             sample_keys: Vec::new(),
             not_found_status: Some(404),
             recorded: Vec::new(),
+            combined: Vec::new(),
         }
     }
 }
@@ -252,6 +254,23 @@ impl PlanCases {
     /// A recorded answer and the outcomes it must give.
     pub fn recorded(mut self, case: Recorded) -> Self {
         self.recorded.push(case);
+        self
+    }
+
+    /// What [`Plan::combine`](icp_plugin_sdk::Plan::combine) must give
+    /// account `key` from the recorded answers, for a source that asks
+    /// several questions per account (a page and its DNS records).
+    ///
+    /// The kit plans `key` alone and answers each planned request (and
+    /// each follow-up `parse` asks for, as the host would) with the
+    /// recorded answer for that request id that covers `key`; a request
+    /// without one is a `Failed` part, as when the host could not perform
+    /// it. The parts go to `combine` in planned order; the outcome must
+    /// match `expect`, be the same when combined twice, and have values
+    /// of the manifest's types. With no recorded answer for `key` at all,
+    /// every part fails: `expect` is then usually [`Expect::Failed`].
+    pub fn combined(mut self, key: impl Into<String>, expect: Expect) -> Self {
+        self.combined.push((key.into(), expect));
         self
     }
 }

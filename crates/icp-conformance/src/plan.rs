@@ -58,6 +58,11 @@ const MAX_TARGETS: usize = 4;
 ///   answers instead.
 /// - `recorded: NAME`, for each [`Recorded`] answer: the expected outcomes
 ///   (or error), and the same result when parsed twice.
+/// - `combine: KEY`, for each [`PlanCases::combined`] account: the parts
+///   of `KEY` (its planned requests and their follow-ups, answered from
+///   the recorded answers, unanswered ones `Failed`) given to
+///   [`Plan::combine`] give the expected outcome, the same twice, with
+///   values of the manifest's types.
 ///
 /// Every successful parse is also checked for: outcomes only for covered
 /// accounts, `Found` fields that the manifest lists with values of the
@@ -233,8 +238,21 @@ pub fn check_plan(plan: &dyn Plan, settings: &Value, cases: &PlanCases) -> Repor
         let c = report.check(&format!("recorded: {}", case.name));
         c.fail_all(ctx.recorded(case));
     }
+
+    // Combined answers.
+    for (key, expect) in &cases.combined {
+        let c = report.check(&format!("combine: {}", short(key, 80)));
+        c.fail_all(ctx.combined(key, expect, &cases.recorded));
+    }
     report
 }
+
+/// Follow-ups answered per combined account, at most (the host's limit).
+const MAX_FOLLOW_UP_DEPTH: usize = 4;
+
+/// The text of the `Failed` part for a request no recorded answer answers.
+const UNANSWERED: &str =
+    "conformance: no recorded answer for this request (as if the host could not perform it)";
 
 struct Ctx<'a> {
     plan: &'a dyn Plan,
@@ -419,6 +437,147 @@ impl Ctx<'_> {
                     }
                 }
             }
+        }
+        out
+    }
+
+    /// The request a recorded case answers.
+    fn case_request(&self, case: &Recorded) -> Result<PlannedRequest, String> {
+        match &case.target {
+            Target::Request(r) => Ok((**r).clone()),
+            Target::Plan { keys, index } => {
+                self.plan(keys)?.into_iter().nth(*index).ok_or_else(|| {
+                    format!(
+                        "case `{}`: `plan` gave no request #{index} for {}",
+                        case.name,
+                        keys_text(keys)
+                    )
+                })
+            }
+        }
+    }
+
+    /// Plan `key` alone, answer every request covering it from `recorded`
+    /// (follow-ups too), combine the parts and check the outcome.
+    fn combined(&self, key: &str, expect: &Expect, recorded: &[Recorded]) -> Vec<String> {
+        let mut out = Vec::new();
+        let keys = vec![key.to_string()];
+        let planned = match self.plan(&keys) {
+            Ok(p) => p,
+            Err(e) => return vec![e],
+        };
+        // Recorded answers by request id, for requests covering `key`.
+        let mut answers: BTreeMap<String, (&Recorded, PlannedRequest)> = BTreeMap::new();
+        for case in recorded {
+            let req = match self.case_request(case) {
+                Ok(r) => r,
+                Err(e) => {
+                    out.push(e);
+                    continue;
+                }
+            };
+            if !req.keys.iter().any(|k| k == key) {
+                continue;
+            }
+            if let Some((other, _)) = answers.get(&req.id) {
+                out.push(format!(
+                    "cases `{}` and `{}` both answer request `{}`: combine `{key}` needs one answer per request",
+                    other.name, case.name, req.id
+                ));
+                continue;
+            }
+            answers.insert(req.id.clone(), (case, req));
+        }
+        let mut parts: Vec<(String, Outcome)> = Vec::new();
+        let mut wave: Vec<PlannedRequest> = planned
+            .into_iter()
+            .filter(|r| r.keys.iter().any(|k| k == key))
+            .collect();
+        for depth in 0..=MAX_FOLLOW_UP_DEPTH {
+            let mut next = Vec::new();
+            for req in &wave {
+                let Some((case, recorded_req)) = answers.get(&req.id) else {
+                    parts.push((
+                        req.id.clone(),
+                        Outcome::Failed {
+                            message: UNANSWERED.to_string(),
+                        },
+                    ));
+                    continue;
+                };
+                let mut resp = case.response.clone();
+                resp.id = recorded_req.id.clone();
+                if matches!(recorded_req.request, Request::Http { .. })
+                    && resp.header("content-type").is_none()
+                {
+                    resp.headers
+                        .push(("Content-Type".into(), "application/json".into()));
+                }
+                match self.parse(recorded_req, &resp) {
+                    Err(p) => {
+                        out.push(format!(
+                            "{}: parse panicked: {p}",
+                            request_text(recorded_req)
+                        ));
+                        return out;
+                    }
+                    Ok(Err(e)) => parts.push((
+                        req.id.clone(),
+                        Outcome::Failed {
+                            message: e.to_string(),
+                        },
+                    )),
+                    Ok(Ok(res)) => {
+                        if let Some(o) = res.outcomes.get(key) {
+                            parts.push((req.id.clone(), o.clone()));
+                        }
+                        if depth < MAX_FOLLOW_UP_DEPTH {
+                            next.extend(
+                                res.follow_ups
+                                    .into_iter()
+                                    .filter(|f| f.keys.iter().any(|k| k == key)),
+                            );
+                        }
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            wave = next;
+        }
+        let first = match guarded(|| self.plan.combine(key, parts.clone())) {
+            Ok(o) => o,
+            Err(p) => {
+                out.push(format!("`combine` panicked for `{key}`: {p}"));
+                return out;
+            }
+        };
+        match guarded(|| self.plan.combine(key, parts.clone())) {
+            Ok(second) if second != first => out.push(format!(
+                "combining the same parts of `{key}` twice gave different outcomes: {}",
+                crate::outcome_change(Some(&first), Some(&second))
+            )),
+            Ok(_) => {}
+            Err(p) => out.push(format!(
+                "`combine` panicked the second time for `{key}`: {p}"
+            )),
+        }
+        let probe = PlannedRequest {
+            id: format!("combine({key})"),
+            keys: keys.clone(),
+            request: Request::Dns {
+                name: key.to_string(),
+                record_type: icp_plugin_sdk::DnsRecordType::A,
+            },
+        };
+        let result = ParseResult {
+            outcomes: BTreeMap::from([(key.to_string(), first.clone())]),
+            ..ParseResult::default()
+        };
+        out.extend(self.result_problems(&probe, &result));
+        if let Some(p) = expectation_problem(key, expect, Some(&first)) {
+            out.push(format!("combine: {p}"));
         }
         out
     }

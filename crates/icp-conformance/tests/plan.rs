@@ -619,3 +619,172 @@ fn dns_sources_get_dns_answers() {
     assert!(r.get("parse (DNS): 10,000 answers").is_some());
     assert!(r.get("parse: 404 (unknown company)").is_none());
 }
+
+/// A source that asks two questions per domain (its homepage and its MX
+/// records) and weighs them in `combine`: found if either answered,
+/// failed naming both otherwise.
+struct Two {
+    manifest: Manifest,
+    /// `combine` returns a field the manifest does not list.
+    leaks_field: bool,
+}
+
+fn two(leaks_field: bool) -> Two {
+    let mut m = tiny(Flaw::None).manifest;
+    m.name = "two".into();
+    m.max_batch = 1;
+    m.secrets.clear();
+    m.limits.clear();
+    m.fields = vec![
+        FieldSpec {
+            name: "title".into(),
+            ty: FieldType::Text,
+            about: String::new(),
+        },
+        FieldSpec {
+            name: "mail_hosts".into(),
+            ty: FieldType::List,
+            about: String::new(),
+        },
+    ];
+    Two {
+        manifest: m,
+        leaks_field,
+    }
+}
+
+impl Plan for Two {
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    fn plan(&self, accounts: &[Account], _: &Value) -> Result<Vec<PlannedRequest>, SourceError> {
+        let mut out = Vec::new();
+        for a in accounts {
+            out.push(PlannedRequest {
+                id: format!("{}#home", a.key),
+                keys: vec![a.key.clone()],
+                request: Request::Http {
+                    method: HttpMethod::Get,
+                    url: format!("https://{}/", a.key),
+                    headers: Vec::new(),
+                    body: None,
+                },
+            });
+            out.push(PlannedRequest {
+                id: format!("{}#mx", a.key),
+                keys: vec![a.key.clone()],
+                request: Request::Dns {
+                    name: a.key.clone(),
+                    record_type: icp_plugin_sdk::DnsRecordType::Mx,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    fn parse(&self, req: &PlannedRequest, resp: &Response) -> Result<ParseResult, SourceError> {
+        let key = req.keys[0].clone();
+        let outcome = match &req.request {
+            Request::Http { .. } if resp.status == 200 && !resp.body.trim().is_empty() => {
+                Outcome::Found {
+                    fields: BTreeMap::from([("title".to_string(), json!(resp.body.trim()))]),
+                }
+            }
+            Request::Http { .. } => Outcome::NoData,
+            Request::Dns { .. } if resp.answers.is_empty() => Outcome::NoData,
+            Request::Dns { .. } => Outcome::Found {
+                fields: BTreeMap::from([("mail_hosts".to_string(), json!(resp.answers))]),
+            },
+        };
+        Ok(ParseResult {
+            outcomes: BTreeMap::from([(key, outcome)]),
+            ..ParseResult::default()
+        })
+    }
+
+    fn combine(&self, _key: &str, parts: Vec<(String, Outcome)>) -> Outcome {
+        let failed: Vec<String> = parts
+            .iter()
+            .filter_map(|(id, o)| match o {
+                Outcome::Failed { message } => Some(format!("{id}: {message}")),
+                _ => None,
+            })
+            .collect();
+        if failed.len() == parts.len() {
+            return Outcome::Failed {
+                message: failed.join("; "),
+            };
+        }
+        match icp_plugin_sdk::merge_outcomes(parts.into_iter().map(|(_, o)| o)) {
+            Outcome::Found { mut fields } if self.leaks_field => {
+                fields.insert("secret_sauce".into(), json!("x"));
+                Outcome::Found { fields }
+            }
+            o => o,
+        }
+    }
+}
+
+fn two_cases() -> PlanCases {
+    PlanCases::new()
+        .not_found_status(None)
+        .recorded(Recorded::new("home", &["a.com"], 200, "Acme").found("a.com", &["title"]))
+        .recorded(
+            Recorded::new("mx", &["a.com"], 0, "")
+                .nth_request(1)
+                .answers(["10 mx.a.com."])
+                .found("a.com", &["mail_hosts"]),
+        )
+        .recorded(
+            Recorded::new("only mx", &["b.com"], 0, "")
+                .nth_request(1)
+                .answers(["10 mx.b.com."])
+                .found("b.com", &["mail_hosts"]),
+        )
+        .combined("a.com", Expect::found(&["title", "mail_hosts"]))
+        .combined("b.com", Expect::found(&["mail_hosts"]))
+        .combined("c.com", Expect::Failed)
+}
+
+#[test]
+fn combine_gets_every_part_and_unanswered_ones_fail() {
+    let r = check_plan(&two(false), &Value::Null, &two_cases());
+    r.assert_ok();
+    for name in ["combine: a.com", "combine: b.com", "combine: c.com"] {
+        assert!(r.get(name).is_some(), "{name}\n{r}");
+    }
+    // A wrong expectation is named.
+    let r = check_plan(
+        &two(false),
+        &Value::Null,
+        &two_cases().combined("b.com", Expect::found(&["title"])),
+    );
+    fails(
+        &r,
+        &["combine: b.com"],
+        &["`b.com` is Found with other fields than expected: missing title; unexpected mail_hosts"],
+    );
+}
+
+#[test]
+fn combine_values_are_checked_and_answers_must_be_unique() {
+    let r = check_plan(&two(true), &Value::Null, &two_cases());
+    fails(
+        &r,
+        &["combine: a.com", "combine: b.com"],
+        &["has field `secret_sauce`, which the manifest does not list"],
+    );
+    let r = check_plan(
+        &two(false),
+        &Value::Null,
+        &two_cases().recorded(
+            Recorded::new("home again", &["a.com"], 200, "Acme").found("a.com", &["title"]),
+        ),
+    );
+    fails(
+        &r,
+        &["combine: a.com"],
+        &["cases `home` and `home again` both answer request `a.com#home`"],
+    );
+}

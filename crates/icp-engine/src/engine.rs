@@ -102,6 +102,8 @@ pub struct Engine {
     /// Fields of type events (dated intent events): every source that
     /// provides them is asked, and their events add up.
     events: FieldMask,
+    /// Fields some account of this run got a value for.
+    seen: std::sync::Mutex<FieldMask>,
     needed: FieldMask,
     refresh: bool,
 }
@@ -268,6 +270,7 @@ impl Engine {
             fields,
             needed: needed_mask,
             events,
+            seen: std::sync::Mutex::new(0),
             refresh: options.refresh,
         })
     }
@@ -438,6 +441,7 @@ impl Engine {
                     SourceStats::add(&slot.stats.cache_hits, 1);
                     if let Cached::Found(fields) = &entry.value {
                         present[i] |= self.mask_of(fields.keys());
+                        self.note_seen(fields.keys());
                     }
                 }
                 None => misses.push(i),
@@ -495,6 +499,7 @@ impl Engine {
                             Outcome::Found { fields } => {
                                 SourceStats::add(&slot.stats.found, 1);
                                 present[i] |= self.mask_of(fields.keys());
+                                self.note_seen(fields.keys());
                                 Cached::Found(fields)
                             }
                             Outcome::NoData => {
@@ -604,6 +609,20 @@ impl Engine {
             .filter_map(|n| self.field_bit(n))
             .fold(0, |m, b| m | b)
             & !self.events
+    }
+
+    fn note_seen<'a>(&self, names: impl Iterator<Item = &'a String>) {
+        let bits = names
+            .filter_map(|n| self.field_bit(n))
+            .fold(0, |m, b| m | b);
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) |= bits;
+    }
+
+    /// Whether some account of this run got a value for `field` (from a
+    /// source or the cache): the output has columns for these.
+    pub fn seen(&self, field: &str) -> bool {
+        let seen = *self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        self.field_bit(field).is_some_and(|b| b & seen != 0)
     }
 
     fn is_events(&self, field: &str) -> bool {

@@ -18,6 +18,8 @@ pub const BUILTIN: &[&str] = &[
     "firmographic-http",
     #[cfg(feature = "firmographic-file")]
     "firmographic-file",
+    #[cfg(feature = "community-members")]
+    "community-members",
 ];
 
 /// Build plugin `plugin` with its settings; `base_dir` is the config's
@@ -34,6 +36,13 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
             icp_source_firmographic_file::FirmographicFile::open(settings, base_dir)
                 .map(|s| Built::Local(Arc::new(s)))
                 .map_err(|e| e.to_string())
+        }
+        #[cfg(feature = "community-members")]
+        "community-members" => {
+            let s = icp_source_community_members::CommunityMembers::open(settings, base_dir)
+                .map_err(|e| e.to_string())?;
+            tracing::info!(plugin = "community-members", "{}", s.load_report());
+            Ok(Built::Local(Arc::new(s)))
         }
         other => Err(format!(
             "unknown plugin `{other}`; this build has: {}",

@@ -93,9 +93,10 @@ pub struct SourceConfig {
     pub concurrency: usize,
     #[serde(default = "default_timeout", with = "humantime_serde_compat")]
     pub timeout: Duration,
-    /// Retries after the first attempt (429, 5xx, timeouts).
-    #[serde(default = "default_retries")]
-    pub retries: u32,
+    /// Retries after the first attempt (429, 5xx, timeouts); by default 4
+    /// for a provider's API, 1 for companies' own websites.
+    #[serde(default)]
+    pub retries: Option<u32>,
     /// Backoff one request may spend across its retries.
     #[serde(default = "default_max_retry_wait", with = "humantime_serde_compat")]
     pub max_retry_wait: Duration,
@@ -145,9 +146,6 @@ fn default_concurrency() -> usize {
 }
 fn default_timeout() -> Duration {
     Duration::from_secs(15)
-}
-fn default_retries() -> u32 {
-    4
 }
 fn default_max_retry_wait() -> Duration {
     Duration::from_secs(120)

@@ -154,7 +154,9 @@ impl Engine {
                     let limits = sc.limits.clone().unwrap_or_else(|| manifest.limits.clone());
                     let policy = HttpPolicy {
                         timeout: sc.timeout,
-                        retries: sc.retries,
+                        retries: sc
+                            .retries
+                            .unwrap_or(if manifest.untrusted_hosts { 1 } else { 4 }),
                         max_retry_wait: sc.max_retry_wait,
                         max_wait: sc.max_wait,
                         breaker_threshold: sc.breaker_threshold,

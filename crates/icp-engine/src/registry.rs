@@ -20,6 +20,8 @@ pub const BUILTIN: &[&str] = &[
     "firmographic-file",
     #[cfg(feature = "community-members")]
     "community-members",
+    #[cfg(feature = "intent-events")]
+    "intent-events",
 ];
 
 /// Build plugin `plugin` with its settings; `base_dir` is the config's
@@ -42,6 +44,13 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
             let s = icp_source_community_members::CommunityMembers::open(settings, base_dir)
                 .map_err(|e| e.to_string())?;
             tracing::info!(plugin = "community-members", "{}", s.load_report());
+            Ok(Built::Local(Arc::new(s)))
+        }
+        #[cfg(feature = "intent-events")]
+        "intent-events" => {
+            let s = icp_source_intent_events::IntentEvents::open(settings, base_dir)
+                .map_err(|e| e.to_string())?;
+            tracing::info!(plugin = "intent-events", "{}", s.load_report());
             Ok(Built::Local(Arc::new(s)))
         }
         other => Err(format!(

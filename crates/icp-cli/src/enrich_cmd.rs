@@ -109,6 +109,8 @@ struct EnrichSummary {
     sources: BTreeMap<String, SourceReport>,
     /// Sources stopped for the run (bad key, no credits, parked).
     stopped: BTreeMap<String, String>,
+    /// What each local source loaded from its files.
+    source_files: BTreeMap<String, String>,
 }
 
 /// Output rows scored per read-back from the store.
@@ -590,6 +592,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         credits_spent: engine.credits_spent(),
         sources: engine.reports(),
         stopped: stopped.clone(),
+        source_files: engine.load_summaries(),
     };
     let json = serde_json::to_value(&report).map_err(|e| Failure::fatal(e.to_string()))?;
     let status = if stopped.is_empty() {
@@ -732,6 +735,12 @@ fn render(r: &EnrichSummary, names: &[String]) -> String {
         ));
         if let Some(why) = &s.stopped {
             out.push_str(&format!("    STOPPED: {why}\n"));
+        }
+    }
+    if !r.source_files.is_empty() {
+        out.push_str("source files\n");
+        for (name, line) in &r.source_files {
+            out.push_str(&format!("  {name}: {line}\n"));
         }
     }
     out.push_str(&format!(

@@ -298,6 +298,14 @@ impl Engine {
             .collect()
     }
 
+    /// What each local source loaded, one line per source.
+    pub fn load_summaries(&self) -> BTreeMap<String, String> {
+        self.slots
+            .iter()
+            .filter_map(|s| Some((s.name.clone(), s.source.load_summary()?)))
+            .collect()
+    }
+
     pub fn credits_spent(&self) -> f64 {
         self.budget.spent()
     }

@@ -198,6 +198,12 @@ pub trait Source: Send + Sync {
     fn manifest(&self) -> &Manifest;
 
     async fn enrich(&self, accounts: &[Account]) -> Result<BTreeMap<String, Outcome>, SourceError>;
+
+    /// One line on what a local source loaded (rows read, kept, skipped
+    /// and the first reason), for the run summary; `None` for others.
+    fn load_summary(&self) -> Option<String> {
+        None
+    }
 }
 
 /// What one account got from one source, as the engine keeps it.

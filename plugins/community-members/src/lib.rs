@@ -761,6 +761,10 @@ impl CommunityMembers {
 
 #[async_trait::async_trait]
 impl Source for CommunityMembers {
+    fn load_summary(&self) -> Option<String> {
+        Some(self.load_report().to_string())
+    }
+
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }

@@ -365,6 +365,10 @@ impl FirmographicFile {
 
 #[async_trait::async_trait]
 impl Source for FirmographicFile {
+    fn load_summary(&self) -> Option<String> {
+        Some(self.load_report().to_string())
+    }
+
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }

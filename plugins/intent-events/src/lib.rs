@@ -804,6 +804,10 @@ impl IntentEvents {
 
 #[async_trait::async_trait]
 impl Source for IntentEvents {
+    fn load_summary(&self) -> Option<String> {
+        Some(self.load_report().to_string())
+    }
+
     fn manifest(&self) -> &Manifest {
         &self.manifest
     }

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::Args;
+use icp_core::Entity;
 use icp_core::fields::{column_for, snake_case};
 use icp_core::profile::DEFAULT_HALF_LIFE_DAYS;
 use icp_core::{RecordBuilder, Scored};
@@ -162,6 +163,13 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         None => args.as_of.date(),
     };
     let profiles = load_profiles(&profile_paths, as_of, args.quiet)?;
+    // Member profiles (ICMP) score people: the key is the e-mail or handle.
+    let member_mode = !profiles.is_empty() && profiles.iter().all(|p| p.entity == Entity::Member);
+    if !member_mode && profiles.iter().any(|p| p.entity == Entity::Member) {
+        return Err(Failure::usage(
+            "the profiles mix accounts and members (entity = \"member\"): a run scores one kind; run them separately",
+        ));
+    }
     // Without a profile every field the sources provide is wanted ("*").
     let needed: Vec<String> = if profiles.is_empty() {
         vec!["*".into()]
@@ -178,6 +186,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         EngineOptions {
             max_credits: args.max_credits,
             refresh: args.refresh,
+            member_keys: member_mode,
         },
         |var| std::env::var(var).ok(),
     )
@@ -194,9 +203,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let mut reader =
         TableReader::open(&args.input, &read_opts).map_err(|e| Failure::usage(e.to_string()))?;
     let headers = reader.headers().to_vec();
-    let key_cols = KeyColumns::detect(&headers, args.key_column.as_deref());
-    key_cols
-        .check()
+    let keyer = Keyer::new(&headers, args.key_column.as_deref(), member_mode)
         .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.input))))?;
     let id_col = icp_key::id_column(&headers);
     // For each engine field, the input column that holds it.
@@ -227,10 +234,9 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             Ok(false) => break,
             Ok(true) => {
                 summary.rows_read += 1;
-                let key = match key_cols.key_for(&row.values) {
-                    Ok(d) => d.name,
-                    Err(e) => {
-                        let reason = e.to_string();
+                let key = match keyer.key_for(&row.values) {
+                    Ok(k) => k,
+                    Err(reason) => {
                         summary.skip(row.line, &reason);
                         if !args.dry_run {
                             rejects
@@ -340,9 +346,10 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let provenance = args.provenance || cfg.output.provenance;
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
-    let domain_col = headers.iter().position(|h| h == "domain");
+    let key_header = if member_mode { "member_key" } else { "domain" };
+    let domain_col = headers.iter().position(|h| h == key_header);
     if domain_col.is_none() {
-        out_headers.push("domain".into());
+        out_headers.push(key_header.into());
     }
     out_headers.push("input_lines".into());
     // Enriched fields land in the input column of the same snake_case
@@ -825,6 +832,60 @@ impl SourceProgress {
     fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
+        }
+    }
+}
+
+/// How a row's key is found: a company domain (accounts), or a person's
+/// e-mail, else handle (members).
+enum Keyer {
+    Accounts(KeyColumns),
+    Members {
+        email: Option<usize>,
+        handle: Option<usize>,
+    },
+}
+
+impl Keyer {
+    fn new(headers: &[String], explicit: Option<&str>, members: bool) -> Result<Keyer, String> {
+        if !members {
+            let cols = KeyColumns::detect(headers, explicit);
+            cols.check().map_err(|e| e.to_string())?;
+            return Ok(Keyer::Accounts(cols));
+        }
+        let named = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
+        };
+        let (email, handle) = match explicit {
+            Some(name) => {
+                let col = named(name).ok_or_else(|| {
+                    format!(
+                        "--key-column {name:?} is not a column; the columns are: {}",
+                        headers.join(", ")
+                    )
+                })?;
+                (Some(col), None)
+            }
+            None => (column_for(headers, "email"), column_for(headers, "handle")),
+        };
+        if email.is_none() && handle.is_none() {
+            return Err(format!(
+                "a member profile needs an e-mail or handle column (e.g. `email`, `Email`, `username`, `handle`), or --key-column; the columns are: {}",
+                headers.join(", ")
+            ));
+        }
+        Ok(Keyer::Members { email, handle })
+    }
+
+    fn key_for(&self, row: &[String]) -> Result<String, String> {
+        match self {
+            Keyer::Accounts(cols) => cols.key_for(row).map(|d| d.name).map_err(|e| e.to_string()),
+            Keyer::Members { email, handle } => {
+                let cell = |c: &Option<usize>| c.and_then(|c| row.get(c)).map(String::as_str);
+                icp_key::member_key(cell(email), cell(handle)).map_err(|e| e.to_string())
+            }
         }
     }
 }

@@ -41,6 +41,8 @@ pub struct Slot {
     pub name: String,
     pub plugin: String,
     pub category: Category,
+    /// What the source looks accounts up by (`domain`, `email`, `handle`).
+    key: String,
     source: Arc<dyn Source>,
     /// Network sources are cached; local ones are read again when needed.
     pub cached: bool,
@@ -88,6 +90,10 @@ pub struct EngineOptions {
     pub max_credits: Option<f64>,
     /// Ignore cached answers (`--refresh`); new answers are still cached.
     pub refresh: bool,
+    /// The keys are people (an e-mail, else a handle) scored by a member
+    /// profile: member sources get them as they are, company sources get
+    /// the e-mail's registrable domain (none for free-mail or a handle).
+    pub member_keys: bool,
 }
 
 /// The configured sources, in waterfall order, over one store.
@@ -106,6 +112,7 @@ pub struct Engine {
     seen: std::sync::Mutex<FieldMask>,
     needed: FieldMask,
     refresh: bool,
+    member_keys: bool,
 }
 
 impl Engine {
@@ -203,6 +210,7 @@ impl Engine {
                 name: sc.name.clone(),
                 plugin: sc.plugin.clone(),
                 category: manifest.category,
+                key: manifest.key.clone(),
                 source,
                 cached,
                 mask,
@@ -273,6 +281,7 @@ impl Engine {
             needed: needed_mask,
             events,
             seen: std::sync::Mutex::new(0),
+            member_keys: options.member_keys,
             refresh: options.refresh,
         })
     }
@@ -388,8 +397,9 @@ impl Engine {
         errors: &mut HashMap<usize, Vec<String>>,
     ) -> Result<Estimate, StoreError> {
         let wanted = (self.needed | slot.want) & slot.mask;
+        let keys = &self.keys_for(slot, keys);
         let todo: Vec<usize> = (0..keys.len())
-            .filter(|&i| wanted & !present[i] != 0)
+            .filter(|&i| wanted & !present[i] != 0 && !keys[i].is_empty())
             .collect();
         let mut est = Estimate {
             accounts: todo.len() as u64,
@@ -572,6 +582,7 @@ impl Engine {
         for chain in &self.order {
             for &si in chain {
                 let slot = &self.slots[si];
+                let keys = &self.keys_for(slot, keys);
                 if slot.cached {
                     let entries = self.store.cache_get(&slot.name, keys).await?;
                     for (i, key) in keys.iter().enumerate() {
@@ -580,7 +591,7 @@ impl Engine {
                             fetched_at,
                         }) = entries.get(key).filter(|e| slot.fresh(e, now))
                         {
-                            self.fill(&mut merged[i], fields, &slot.name, *fetched_at);
+                            self.fill(&mut merged[i], fields, slot, *fetched_at);
                         }
                     }
                 } else {
@@ -600,7 +611,7 @@ impl Engine {
                                 self.fill(
                                     &mut merged[batch_no * slot.batch + j],
                                     fields,
-                                    &slot.name,
+                                    slot,
                                     now,
                                 );
                             }
@@ -619,6 +630,27 @@ impl Engine {
             .filter_map(|n| self.field_bit(n))
             .fold(0, |m, b| m | b)
             & !self.events
+    }
+
+    /// The keys `slot` knows the accounts by: the accounts' own, except a
+    /// company source on a member run, which gets the company domain of
+    /// each person's e-mail (blank when there is none: not asked).
+    fn keys_for(&self, slot: &Slot, keys: &[String]) -> Vec<String> {
+        if !self.keys_mapped(slot) {
+            return keys.to_vec();
+        }
+        keys.iter()
+            .map(|k| match k.rsplit_once('@') {
+                Some((local, _)) if !local.is_empty() => icp_key::normalize_domain(k)
+                    .map(|d| d.name)
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .collect()
+    }
+
+    fn keys_mapped(&self, slot: &Slot) -> bool {
+        self.member_keys && slot.category != Category::Member && slot.key == "domain"
     }
 
     fn note_seen<'a>(&self, names: impl Iterator<Item = &'a String>) {
@@ -647,11 +679,14 @@ impl Engine {
         &self,
         into: &mut BTreeMap<String, Sourced>,
         fields: &BTreeMap<String, FieldValue>,
-        source: &str,
+        slot: &Slot,
         at: i64,
     ) {
+        let source = slot.name.as_str();
+        // On a member run, a company's intent is not the person's.
+        let company_of_member = self.member_keys && self.keys_mapped(slot);
         for (k, v) in fields {
-            if v.is_null() {
+            if v.is_null() || (company_of_member && self.is_events(k)) {
                 continue;
             }
             match into.get_mut(k) {

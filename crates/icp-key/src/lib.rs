@@ -315,5 +315,44 @@ fn classify_host(host: &str, from_email: bool) -> Result<Domain, KeyError> {
     Ok(Domain { name, from_email })
 }
 
+/// The key of a person (a community member, a contact) for member
+/// profiles: the e-mail, trimmed and lower-cased, else the handle without
+/// a leading `@`, lower-cased. Free-mail addresses are fine here: they
+/// only keep a person from rolling up to a company.
+pub fn member_key(email: Option<&str>, handle: Option<&str>) -> Result<String, MemberKeyError> {
+    let email = email
+        .map(str::trim)
+        .filter(|e| !lists::is_placeholder(e) && !e.is_empty());
+    if let Some(e) = email {
+        match e.rsplit_once('@') {
+            Some((local, domain))
+                if !local.is_empty()
+                    && domain.contains('.')
+                    && !e.contains(char::is_whitespace) =>
+            {
+                return Ok(e.to_lowercase());
+            }
+            _ => {
+                if handle.is_none_or(|h| h.trim().is_empty()) {
+                    return Err(MemberKeyError::BadEmail(e.to_string()));
+                }
+            }
+        }
+    }
+    let handle = handle
+        .map(|h| h.trim().trim_start_matches('@').trim())
+        .filter(|h| !h.is_empty() && !lists::is_placeholder(h));
+    handle.map(str::to_lowercase).ok_or(MemberKeyError::Blank)
+}
+
+/// Why a row has no member key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MemberKeyError {
+    #[error("no e-mail or handle (both are blank)")]
+    Blank,
+    #[error("\"{0}\" is not an e-mail address and the row has no handle")]
+    BadEmail(String),
+}
+
 #[cfg(test)]
 mod tests;

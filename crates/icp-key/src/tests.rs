@@ -353,3 +353,31 @@ fn record_id_columns_of_crm_exports() {
     assert_eq!(id_column(&h(&["Organization - ID", "Website"])), Some(0));
     assert_eq!(id_column(&h(&["Website", "Identity"])), None);
 }
+
+#[test]
+fn member_keys_are_the_email_else_the_handle() {
+    use crate::{MemberKeyError, member_key};
+    assert_eq!(
+        member_key(Some(" Ada@Northwind.com "), Some("ada.dev")),
+        Ok("ada@northwind.com".into())
+    );
+    assert_eq!(
+        member_key(Some("lurker42@outlook.com"), None),
+        Ok("lurker42@outlook.com".into())
+    );
+    assert_eq!(member_key(Some(""), Some("@ML_Mike")), Ok("ml_mike".into()));
+    assert_eq!(
+        member_key(Some("n/a"), Some("priya_it")),
+        Ok("priya_it".into())
+    );
+    assert_eq!(
+        member_key(Some("not an email"), Some("sam")),
+        Ok("sam".into())
+    );
+    assert_eq!(
+        member_key(Some("not-an-email"), None),
+        Err(MemberKeyError::BadEmail("not-an-email".into()))
+    );
+    assert_eq!(member_key(None, Some("  ")), Err(MemberKeyError::Blank));
+    assert_eq!(member_key(None, None), Err(MemberKeyError::Blank));
+}

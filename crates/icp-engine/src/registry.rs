@@ -22,6 +22,8 @@ pub const BUILTIN: &[&str] = &[
     "community-members",
     #[cfg(feature = "intent-events")]
     "intent-events",
+    #[cfg(feature = "technographic-web")]
+    "technographic-web",
 ];
 
 /// Build plugin `plugin` with its settings; `base_dir` is the config's
@@ -52,6 +54,12 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
                 .map_err(|e| e.to_string())?;
             tracing::info!(plugin = "intent-events", "{}", s.load_report());
             Ok(Built::Local(Arc::new(s)))
+        }
+        #[cfg(feature = "technographic-web")]
+        "technographic-web" => {
+            icp_source_technographic_web::TechnographicWeb::new(settings, base_dir)
+                .map(|p| Built::Plan(Arc::new(p)))
+                .map_err(|e| e.to_string())
         }
         other => Err(format!(
             "unknown plugin `{other}`; this build has: {}",

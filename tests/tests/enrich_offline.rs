@@ -161,3 +161,53 @@ fn a_dry_run_writes_nothing() {
         .collect();
     assert!(left.is_empty(), "a dry run wrote {left:?}");
 }
+
+/// The production-shaped example (Clearbit, Apollo, PDL, websites) loads,
+/// builds every source and plans the run; `--dry-run` calls nobody.
+#[test]
+fn the_providers_example_config_plans_a_run_without_calling_anyone() {
+    let dir = tempfile::tempdir().unwrap();
+    let r = icp_tests::run(
+        icp_tests::icp_command()
+            .env("CLEARBIT_API_KEY", "sk_example_clearbit")
+            .env("APOLLO_API_KEY", "example_apollo")
+            .env("PDL_API_KEY", "example_pdl")
+            .args([
+                "enrich",
+                "examples/accounts.csv",
+                "--config",
+                "config/providers.example.toml",
+                "--as-of",
+                "2026-11-20",
+                "--dry-run",
+                "--store",
+                dir.path().join("store.db").to_str().unwrap(),
+            ]),
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    for source in [
+        "clearbit",
+        "apollo",
+        "pdl",
+        "website",
+        "intent-events",
+        "community",
+    ] {
+        assert!(
+            r.stdout.contains(&format!("  {source} ")),
+            "{source}: {}",
+            r.stdout
+        );
+    }
+    assert!(!r.stdout.contains("sk_example_clearbit"));
+    // Without the keys the config is refused before anything runs.
+    let r = icp([
+        "enrich",
+        "examples/accounts.csv",
+        "--config",
+        "config/providers.example.toml",
+        "--dry-run",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("CLEARBIT_API_KEY"), "{}", r.stderr);
+}

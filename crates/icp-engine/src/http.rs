@@ -148,7 +148,7 @@ pub struct PlanSource {
     /// site's errors say nothing about the source as a whole.
     untrusted: bool,
     net: NetOptions,
-    dns: OnceLock<Result<Dns, String>>,
+    dns: OnceLock<Dns>,
 }
 
 /// A website's page is cut here; its head and scripts come first.
@@ -174,8 +174,8 @@ impl PlanSource {
         let net = NetOptions::from_settings(&settings)?;
         let dns = OnceLock::new();
         let client = if untrusted {
-            let resolver = Dns::new(net.dns_server, policy.timeout)?;
-            let _ = dns.set(Ok(resolver.clone()));
+            let resolver = Dns::new(net.dns_server, policy.timeout);
+            let _ = dns.set(resolver.clone());
             web_client(GuardedResolver {
                 dns: resolver,
                 allow_private: net.allow_private,
@@ -201,11 +201,9 @@ impl PlanSource {
         })
     }
 
-    fn dns(&self) -> Result<&Dns, String> {
+    fn dns(&self) -> &Dns {
         self.dns
             .get_or_init(|| Dns::new(self.net.dns_server, self.policy.timeout))
-            .as_ref()
-            .map_err(Clone::clone)
     }
 
     fn stop(&self, reason: &str) -> Performed {
@@ -358,14 +356,11 @@ impl PlanSource {
                 body,
             } => (method, url, headers, body),
             Request::Dns { name, record_type } => {
-                let dns = match self.dns() {
-                    Ok(d) => d,
-                    Err(e) => return Attempt::Fail("config", e),
-                };
-                return match dns.lookup(name, *record_type).await {
+                return match self.dns().lookup(name, *record_type).await {
                     Ok(answer) => Attempt::Answer(answer),
+                    Err(f) if f.kind == "config" => Attempt::Fail("config", f.message),
                     Err(f) => Attempt::Retry {
-                        kind: if f.timeout { "timeout" } else { "dns" },
+                        kind: f.kind,
                         reason: format!("DNS {record_type:?} {name}: {}", f.message),
                         retry_after: None,
                         throttled: false,

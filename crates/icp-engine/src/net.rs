@@ -67,14 +67,22 @@ impl NetOptions {
 #[error("{0}")]
 pub struct Refused(pub String);
 
-/// A DNS resolver: the system's, or the configured server's.
+/// A DNS resolver: the system's, or the configured server's. Without a
+/// usable system configuration every lookup fails with what to do, so a
+/// run without DNS still enriches from its other sources.
 #[derive(Clone)]
 pub struct Dns {
-    resolver: Arc<TokioResolver>,
+    resolver: Result<Arc<TokioResolver>, String>,
 }
 
 impl Dns {
-    pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Result<Dns, String> {
+    pub fn new(server: Option<SocketAddr>, timeout: Duration) -> Dns {
+        Dns {
+            resolver: Dns::build(server, timeout).map(Arc::new),
+        }
+    }
+
+    fn build(server: Option<SocketAddr>, timeout: Duration) -> Result<TokioResolver, String> {
         let builder = match server {
             Some(addr) => {
                 let mut config = ResolverConfig::new();
@@ -93,9 +101,11 @@ impl Dns {
         opts.attempts = 2;
         // Account domains are absolute: never try the search list.
         opts.ndots = 0;
-        Ok(Dns {
-            resolver: Arc::new(builder.with_options(opts).build()),
-        })
+        Ok(builder.with_options(opts).build())
+    }
+
+    fn resolver(&self) -> Result<&TokioResolver, String> {
+        self.resolver.as_deref().map_err(Clone::clone)
     }
 
     /// One lookup as the protocol's [`Response`]: `status` is the DNS
@@ -115,7 +125,11 @@ impl Dns {
             answers,
             ..Response::default()
         };
-        match self.resolver.lookup(fqdn.as_str(), rtype).await {
+        let resolver = self.resolver().map_err(|message| DnsFailure {
+            kind: "config",
+            message,
+        })?;
+        match resolver.lookup(fqdn.as_str(), rtype).await {
             Ok(lookup) => Ok(answer(
                 0,
                 lookup
@@ -139,7 +153,7 @@ impl Dns {
         let ips: Vec<IpAddr> = match host.parse::<IpAddr>() {
             Ok(ip) => vec![ip],
             Err(_) => self
-                .resolver
+                .resolver()?
                 .lookup_ip(format!("{}.", host.trim_end_matches('.')))
                 .await?
                 .iter()
@@ -166,7 +180,8 @@ impl Dns {
 /// A lookup that did not get an answer.
 #[derive(Debug)]
 pub struct DnsFailure {
-    pub timeout: bool,
+    /// `timeout` and `dns` are worth a retry; `config` is not.
+    pub kind: &'static str,
     pub message: String,
 }
 
@@ -176,7 +191,7 @@ impl From<&ResolveError> for DnsFailure {
             .proto()
             .is_some_and(|p| matches!(p.kind(), ProtoErrorKind::Timeout));
         DnsFailure {
-            timeout,
+            kind: if timeout { "timeout" } else { "dns" },
             message: e.to_string(),
         }
     }

@@ -286,6 +286,17 @@ async fn redirects_are_capped_and_large_pages_are_cut_not_refused() {
     let f = fields_of(&src, "brightlane.test").await;
     assert_eq!(f["home"], "200 2097152 bytes truncated at 2097152");
 
+    // A site that hangs times out (after one retry by this policy).
+    Mock::given(path("/hang"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(30)))
+        .mount(&site)
+        .await;
+    let (src, _) = source(WebProbe::new(0, Some(&at("/hang"))), settings.clone());
+    let started = std::time::Instant::now();
+    let f = fields_of(&src, "brightlane.test").await;
+    assert!(f["home"].contains("timed out after 3 s"), "{f:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+
     // A site's 403 is that site's answer: the source is not stopped.
     let (src, stats) = source(WebProbe::new(0, Some(&at("/forbidden"))), settings);
     let f = fields_of(&src, "brightlane.test").await;

@@ -3,6 +3,7 @@
 mod diagnostics;
 mod enrich_cmd;
 mod intent_cols;
+mod plugins_cmd;
 mod profile_cmd;
 mod progress;
 mod score_cmd;
@@ -56,6 +57,19 @@ enum Command {
     /// Work with profile files.
     #[command(subcommand)]
     Profile(ProfileCommand),
+    /// Data-source plugins: the built-in ones and dynamic libraries.
+    #[command(subcommand)]
+    Plugins(PluginsCommand),
+}
+
+#[derive(Subcommand)]
+enum PluginsCommand {
+    /// List the built-in plugins, and with --config the configured sources
+    /// and the libraries in its plugins_dir, with versions and fields.
+    List(plugins_cmd::ListArgs),
+    /// Load a plugin library, validate its manifest and run the
+    /// conformance checks, including live ones against a local mock.
+    Check(plugins_cmd::CheckArgs),
 }
 
 #[derive(Subcommand)]
@@ -167,6 +181,8 @@ fn main() -> ExitCode {
         Command::Score(args) => score_cmd::run(args),
         Command::Enrich(args) => enrich_cmd::run(args),
         Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
+        Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
+        Command::Plugins(PluginsCommand::Check(args)) => plugins_cmd::check(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

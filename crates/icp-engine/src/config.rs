@@ -39,6 +39,10 @@ pub struct Config {
     pub profiles: Vec<String>,
     #[serde(default)]
     pub output: OutputConfig,
+    /// A folder of dynamic plugins: a source whose `plugin` is not built in
+    /// is looked for there as `lib<plugin>.so` (`.dylib`, `.dll`).
+    #[serde(default)]
+    pub plugins_dir: Option<String>,
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
     /// Source order per category: `firmographic = ["crm", "clearbit"]`.
@@ -81,6 +85,9 @@ pub struct SourceConfig {
     /// Plugin settings (see each plugin's README).
     #[serde(default = "empty_table")]
     pub settings: toml::Value,
+    /// A dynamic plugin's shared library, relative to the config file.
+    #[serde(default)]
+    pub library: Option<String>,
     /// Secrets as `${ENV_VAR}` references; the plugin refers to them by
     /// name and never sees the values.
     #[serde(default)]

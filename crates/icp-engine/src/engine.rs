@@ -145,7 +145,7 @@ impl Engine {
         let mut slots = Vec::new();
         for sc in cfg.sources.iter().filter(|s| s.enabled) {
             let secrets = resolve_secrets(&sc.name, &sc.secrets, &env)?;
-            let (settings, built) = build_configured(sc, &cfg.dir, &plugins)?;
+            let (settings, built) = build_configured(sc, cfg, &plugins)?;
             let stats = Arc::new(SourceStats::default());
             let (source, cached, manifest): (Arc<dyn Source>, bool, _) = match built {
                 Built::Plan(plan) => {

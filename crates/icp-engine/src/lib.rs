@@ -11,6 +11,7 @@
 
 pub mod breaker;
 pub mod config;
+pub mod dynamic;
 pub mod engine;
 pub mod headers;
 pub mod http;

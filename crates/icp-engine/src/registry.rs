@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use icp_plugin_sdk::{Plan, Source};
 
+use crate::dynamic::DynamicPlan;
+
 /// A source as a plugin builds it: network sources are sans-IO plans the
 /// engine performs; local sources read their data themselves.
 pub enum Built {
@@ -62,23 +64,43 @@ pub fn build(plugin: &str, settings: &serde_json::Value, base_dir: &Path) -> Res
                 .map_err(|e| e.to_string())
         }
         other => Err(format!(
-            "unknown plugin `{other}`; this build has: {}",
+            "unknown plugin `{other}`: set `library = \"path/to/lib{}.so\"` for a dynamic plugin, or use one built in: {}",
+            other.replace('-', "_"),
             BUILTIN.join(", ")
         )),
     }
 }
 
-/// Build the source a `[[sources]]` entry describes with `plugins`; returns
-/// its settings as JSON too (network sources get them at each plan).
+/// Build the source a `[[sources]]` entry describes: from its `library`,
+/// else with `plugins` (the built-in ones), else from the config's
+/// `plugins_dir`. Returns its settings as JSON too (network sources get
+/// them at each plan).
 pub fn build_configured(
     sc: &crate::config::SourceConfig,
-    dir: &Path,
+    cfg: &crate::Config,
     plugins: impl Fn(&str, &serde_json::Value, &Path) -> Result<Built, String>,
 ) -> Result<(serde_json::Value, Built), String> {
     let settings = serde_json::to_value(&sc.settings)
         .map_err(|e| format!("source `{}`: settings: {e}", sc.name))?;
-    let built = plugins(&sc.plugin, &settings, dir)
-        .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
+    let dynamic = |path: std::path::PathBuf| {
+        DynamicPlan::load(&path)
+            .map(|p| Built::Plan(Arc::new(p)))
+            .map_err(|e| e.to_string())
+    };
+    let in_plugins_dir = cfg.plugins_dir.as_ref().map(|d| {
+        cfg.dir
+            .join(d)
+            .join(crate::dynamic::library_file_name(&sc.plugin))
+    });
+    let builtin = BUILTIN.contains(&sc.plugin.as_str());
+    let built = match (&sc.library, in_plugins_dir) {
+        (Some(lib), _) => dynamic(cfg.dir.join(lib)),
+        (None, Some(path)) if !builtin && path.exists() => dynamic(path),
+        (None, Some(path)) if !builtin => plugins(&sc.plugin, &settings, &cfg.dir)
+            .map_err(|e| format!("{e}; no plugin library at {} either", path.display())),
+        _ => plugins(&sc.plugin, &settings, &cfg.dir),
+    }
+    .map_err(|e| format!("source `{}` ({}): {e}", sc.name, sc.plugin))?;
     Ok((settings, built))
 }
 
@@ -87,7 +109,7 @@ pub fn build_configured(
 pub fn provided_fields(cfg: &crate::Config) -> Result<Vec<String>, String> {
     let mut fields = Vec::new();
     for sc in cfg.sources.iter().filter(|s| s.enabled) {
-        let manifest = match build_configured(sc, &cfg.dir, build)?.1 {
+        let manifest = match build_configured(sc, cfg, build)?.1 {
             Built::Plan(p) => p.manifest().clone(),
             Built::Local(s) => s.manifest().clone(),
         };

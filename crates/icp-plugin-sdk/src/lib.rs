@@ -15,6 +15,7 @@
 //! This crate depends on serde (and async-trait) only: every type here is
 //! plain data that can cross the dynamic-plugin boundary as JSON.
 
+pub mod abi;
 mod manifest;
 mod protocol;
 

@@ -182,3 +182,36 @@ fn merged_outcomes_keep_every_found_field_and_any_answer_beats_a_failure() {
     assert_eq!(merge_outcomes([failed.clone()]), failed);
     assert_eq!(merge_outcomes(Vec::<Outcome>::new()), Outcome::NoData);
 }
+
+/// The C header and the Rust ABI say the same thing.
+#[test]
+fn the_c_header_matches_the_abi() {
+    use icp_plugin_sdk::abi;
+    let h = include_str!("../include/icp_plugin.h");
+    assert!(h.contains(&format!("#define ICP_ABI_VERSION {}", abi::ABI_VERSION)));
+    let symbol = std::str::from_utf8(&abi::ENTRY_SYMBOL[..abi::ENTRY_SYMBOL.len() - 1]).unwrap();
+    assert!(h.contains(&format!("#define ICP_ENTRY_SYMBOL \"{symbol}\"")));
+    assert!(h.contains(&format!("const IcpPluginTable *{symbol}(void);")));
+    for (name, value) in [
+        ("ICP_OK", abi::OK),
+        ("ICP_ERROR", abi::ERROR),
+        ("ICP_PANICKED", abi::PANICKED),
+    ] {
+        assert!(h.contains(&format!("#define {name} {value}")), "{name}");
+    }
+    // The table's fields, in order.
+    let order = [
+        "abi_version",
+        "sdk_version",
+        "(*manifest)",
+        "(*plan)",
+        "(*parse)",
+        "(*combine)",
+        "(*free)",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|f| h.find(f).unwrap_or_else(|| panic!("{f}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+}

@@ -304,3 +304,32 @@ fn plugins_check_and_list_load_the_example() {
     );
     assert!(r.stdout.contains(&name), "{}", r.stdout);
 }
+
+#[test]
+fn plugins_new_writes_a_crate_with_the_names_filled_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let to = dir.path().join("acme-data");
+    let r = icp(["plugins", "new", "acme-data", "--dir", to.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let cargo = std::fs::read_to_string(to.join("Cargo.toml")).unwrap();
+    assert!(cargo.contains("name = \"icp-plugin-acme-data\""), "{cargo}");
+    assert!(cargo.contains("name = \"acme_data\""), "{cargo}");
+    assert!(
+        cargo.contains("crate-type = [\"cdylib\", \"rlib\"]"),
+        "{cargo}"
+    );
+    let lib = std::fs::read_to_string(to.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("export_plugin!(AcmeData::new())"),
+        "the export line"
+    );
+    assert!(lib.contains("\"acme-data\""), "the plugin name");
+    assert!(!lib.contains("arbourline"));
+    assert!(to.join("tests/conformance.rs").exists());
+    // Not over an existing crate, and only sensible names.
+    let r = icp(["plugins", "new", "acme-data", "--dir", to.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    let r = icp(["plugins", "new", "Acme Data!"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}

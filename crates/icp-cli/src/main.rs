@@ -4,6 +4,7 @@ mod diagnostics;
 mod enrich_cmd;
 mod intent_cols;
 mod plugins_cmd;
+mod plugins_new;
 mod profile_cmd;
 mod progress;
 mod score_cmd;
@@ -70,6 +71,8 @@ enum PluginsCommand {
     /// Load a plugin library, validate its manifest and run the
     /// conformance checks, including live ones against a local mock.
     Check(plugins_cmd::CheckArgs),
+    /// Write a new dynamic plugin crate from the example, names filled in.
+    New(plugins_new::NewArgs),
 }
 
 #[derive(Subcommand)]
@@ -183,6 +186,7 @@ fn main() -> ExitCode {
         Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
         Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
         Command::Plugins(PluginsCommand::Check(args)) => plugins_cmd::check(args),
+        Command::Plugins(PluginsCommand::New(args)) => plugins_new::new(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

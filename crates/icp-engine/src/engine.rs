@@ -150,6 +150,11 @@ impl Engine {
             let (source, cached, manifest): (Arc<dyn Source>, bool, _) = match built {
                 Built::Plan(plan) => {
                     let manifest = plan.manifest().clone();
+                    // Planning nothing checks the settings: a bad setting is
+                    // a config error now, not an error on every row.
+                    if let Err(SourceError::Settings(m)) = plan.plan(&[], &settings) {
+                        return Err(format!("source `{}` ({}): {m}", sc.name, sc.plugin));
+                    }
                     for s in &manifest.secrets {
                         if !secrets.contains_key(s) {
                             return Err(format!(

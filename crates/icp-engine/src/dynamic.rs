@@ -68,6 +68,17 @@ impl DynamicPlan {
                 }
             }
         };
+        DynamicPlan::from_table(table, path)
+    }
+
+    /// A plugin from its table: the versions and the manifest checked. The
+    /// table must live for the process (a loaded, never unloaded library,
+    /// or a plugin linked in, as the boundary benchmark does).
+    pub fn from_table(table: &'static PluginTable, path: &Path) -> Result<DynamicPlan, LoadError> {
+        let fail = |message: String| LoadError {
+            path: path.to_path_buf(),
+            message,
+        };
         if table.abi_version != abi::ABI_VERSION {
             return Err(fail(format!(
                 "built for plugin ABI version {}, but this icp speaks version {}: rebuild it against icp-plugin-sdk {API_VERSION}",

@@ -137,7 +137,7 @@ fn member_profiles_enrich_people_by_email_or_handle() {
         (key(0), key(2), key(3)),
         (
             "ada@northwindcapital.com",
-            "oldtimer",
+            "@oldtimer",
             "promo.deals@gmail.com"
         )
     );
@@ -171,4 +171,56 @@ fn account_and_member_profiles_do_not_mix_in_one_run() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn a_handle_column_named_by_key_column_keys_members_by_handle() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(dir.path(), &["genai-community.toml"]);
+    let input = dir.path().join("forum.csv");
+    std::fs::write(
+        &input,
+        "Username,Note\noldtimer,a\n@growthhacker99,b\nada@northwindcapital.com,c\n",
+    )
+    .unwrap();
+    let r = enrich(dir.path(), &input, &["--key-column", "Username"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (h, rows) = read_csv(&dir.path().join("out.csv"));
+    let keys: Vec<&str> = rows.iter().map(|r| cell(&h, r, "member_key")).collect();
+    assert_eq!(
+        keys,
+        ["@oldtimer", "@growthhacker99", "ada@northwindcapital.com"]
+    );
+    assert_eq!(cell(&h, &rows[0], "role"), "Software Engineer");
+    assert_eq!(cell(&h, &rows[1], "role"), "Marketing");
+}
+
+/// Two people at one company on a member run: the company source is asked
+/// once and both get its answer, now and from the cache.
+#[test]
+fn people_at_one_company_share_one_company_lookup() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = "name = \"people\"\nentity = \"member\"\n[[traits]]\nname = \"Big employer\"\nwhen = \"employees >= 100\"\nweight = 3\n";
+    std::fs::write(dir.path().join("people.toml"), profile).unwrap();
+    std::fs::write(
+        dir.path().join("companies.csv"),
+        "Domain,Headcount\nacme.com,250\nglobex.com,40\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("icp.toml"),
+        "store = \"store.db\"\nprofile = \"people.toml\"\n\n[[sources]]\nname = \"list\"\nplugin = \"firmographic-file\"\nsettings = { path = \"companies.csv\", columns = { employees = \"Headcount\" } }\n",
+    )
+    .unwrap();
+    let input = dir.path().join("people.csv");
+    std::fs::write(
+        &input,
+        "Email\nalice@acme.com\nbob@acme.com\ncarol@globex.com\ndan@gmail.com\n",
+    )
+    .unwrap();
+    let r = enrich(dir.path(), &input, &[]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (h, rows) = read_csv(&dir.path().join("out.csv"));
+    let employees: Vec<&str> = rows.iter().map(|r| cell(&h, r, "employees")).collect();
+    assert_eq!(employees, ["250", "250", "40", ""]);
 }

@@ -505,14 +505,18 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             // Intent from events, with each profile's half-life; the row
             // shows the first profile's.
             let events = fields.get(EVENTS_FIELD).map(|s| events_of(&s.value));
+            // Derived cells go where the input has nothing, or everywhere
+            // when `[fields]` says the enriched value wins.
             let open_slots: Vec<usize> = intent_slots
                 .iter()
-                .filter(|(_, input)| {
-                    input
-                        .and_then(|c| outv.get(c))
-                        .is_none_or(|v| v.trim().is_empty())
+                .zip(INTENT_COLUMNS)
+                .filter(|((_, input), f)| {
+                    !cfg.input_wins(f)
+                        || input
+                            .and_then(|c| outv.get(c))
+                            .is_none_or(|v| v.trim().is_empty())
                 })
-                .map(|(slot, _)| *slot)
+                .map(|((slot, _), _)| *slot)
                 .collect();
             let set_intent = |outv: &mut Vec<String>, half_life: f64| {
                 if let Some(evs) = &events {
@@ -859,6 +863,7 @@ impl Keyer {
                 .position(|h| h.trim().eq_ignore_ascii_case(name.trim()))
         };
         let (email, handle) = match explicit {
+            // An explicit column may hold e-mails or handles: both are read.
             Some(name) => {
                 let col = named(name).ok_or_else(|| {
                     format!(
@@ -866,7 +871,7 @@ impl Keyer {
                         headers.join(", ")
                     )
                 })?;
-                (Some(col), None)
+                (Some(col), Some(col))
             }
             None => (column_for(headers, "email"), column_for(headers, "handle")),
         };

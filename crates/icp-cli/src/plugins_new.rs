@@ -18,6 +18,14 @@ pub struct NewArgs {
     pub dir: Option<PathBuf>,
 }
 
+/// Names a crate's library cannot have.
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type",
+    "unsafe", "use", "where", "while", "yield",
+];
+
 /// The example plugin's files, built into the binary.
 const TEMPLATE: &[(&str, &str)] = &[
     (
@@ -135,10 +143,12 @@ pub fn new(args: NewArgs) -> Result<u8, Failure> {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !name.ends_with('-');
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && !RUST_KEYWORDS.contains(&name.replace('-', "_").as_str());
     if !valid {
         return Err(Failure::usage(format!(
-            "`{name}` is not a plugin name: use lower-case letters, digits and dashes, starting with a letter (e.g. acme-data)"
+            "`{name}` is not a plugin name: use lower-case letters, digits and single dashes, starting with a letter, and not a Rust keyword (e.g. acme-data)"
         )));
     }
     let dir = args.dir.unwrap_or_else(|| {

@@ -62,7 +62,9 @@ impl DynamicPlan {
             match map.get(&key) {
                 Some(t) => *t,
                 None => {
-                    let t = open(path).map_err(fail)?;
+                    // The full path: a bare file name would send dlopen
+                    // searching the system's library folders.
+                    let t = open(&key).map_err(fail)?;
                     map.insert(key, t);
                     t
                 }

@@ -517,9 +517,10 @@ impl Engine {
             let fetched_at = unix_now();
             let mut puts = Vec::new();
             match answer {
-                Ok(mut outcomes) => {
+                Ok(outcomes) => {
                     for &i in batch {
-                        let outcome = outcomes.remove(&keys[i]).unwrap_or(Outcome::NoData);
+                        // Several accounts may share a key (member runs).
+                        let outcome = outcomes.get(&keys[i]).cloned().unwrap_or(Outcome::NoData);
                         let cached = match outcome {
                             Outcome::Found { fields } => {
                                 SourceStats::add(&slot.stats.found, 1);
@@ -645,10 +646,13 @@ impl Engine {
             return keys.to_vec();
         }
         keys.iter()
+            // `@handle` keys have no company; e-mails have their domain's.
             .map(|k| match k.rsplit_once('@') {
-                Some((local, _)) if !local.is_empty() => icp_key::normalize_domain(k)
-                    .map(|d| d.name)
-                    .unwrap_or_default(),
+                Some((local, _)) if !local.is_empty() && !k.starts_with('@') => {
+                    icp_key::normalize_domain(k)
+                        .map(|d| d.name)
+                        .unwrap_or_default()
+                }
                 _ => String::new(),
             })
             .collect()

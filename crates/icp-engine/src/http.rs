@@ -179,7 +179,7 @@ impl PlanSource {
             web_client(GuardedResolver {
                 dns: resolver,
                 allow_private: net.allow_private,
-            })
+            })?
         } else {
             http_client()
         };
@@ -302,6 +302,13 @@ impl PlanSource {
                         self.breaker.failure();
                     }
                     if retry_after.is_some_and(|ra| ra > self.policy.max_wait) {
+                        if self.untrusted {
+                            // One website's Retry-After is not the source's.
+                            return Performed::Failed(self.redactor.redact(&format!(
+                                "{reason} (asks to wait {}; not waited for)",
+                                human(retry_after.unwrap_or_default())
+                            )));
+                        }
                         return self.stop(&format!(
                             "parked: the provider asks to wait {} (more than max_wait {}); rerun later to resume",
                             human(retry_after.unwrap_or_default()),
@@ -416,6 +423,10 @@ impl PlanSource {
                 )
             })
             .collect();
+        if self.untrusted {
+            // The host's own notes to the plugin cannot come from the site.
+            headers.retain(|(k, _)| !k.starts_with("x-icp-"));
+        }
         if self.untrusted && final_url != url {
             headers.push(("x-icp-final-url".into(), final_url));
         }
@@ -551,6 +562,15 @@ impl Source for PlanSource {
     }
 
     async fn enrich(&self, accounts: &[Account]) -> Result<BTreeMap<String, Outcome>, SourceError> {
+        // Two accounts with one key (two people at one company) are one
+        // lookup: planned, paid and answered once.
+        let mut seen = std::collections::HashSet::new();
+        let unique: Vec<Account> = accounts
+            .iter()
+            .filter(|a| seen.insert(a.key.as_str()))
+            .cloned()
+            .collect();
+        let accounts = unique.as_slice();
         let planned = self.plan.plan(accounts, &self.settings)?;
         // Every request's outcome per account, combined by the source at the end.
         let mut parts: BTreeMap<String, Vec<(String, Outcome)>> = BTreeMap::new();
@@ -660,7 +680,7 @@ pub(crate) fn human(d: Duration) -> String {
 
 /// The client for companies' own websites: the guarded resolver, checked
 /// redirects, no proxy from the environment.
-fn web_client(resolver: GuardedResolver) -> reqwest::Client {
+fn web_client(resolver: GuardedResolver) -> Result<reqwest::Client, String> {
     let allow_private = resolver.allow_private;
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::Client::builder()
@@ -674,7 +694,8 @@ fn web_client(resolver: GuardedResolver) -> reqwest::Client {
         .no_proxy()
         .connect_timeout(Duration::from_secs(10))
         .build()
-        .unwrap_or_else(|_| reqwest::Client::new())
+        // Never fall back to a client without the guard.
+        .map_err(|e| format!("cannot build the guarded web client: {e}"))
 }
 
 /// One client per source: its connection pool lives on the runtime that

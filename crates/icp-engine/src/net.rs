@@ -260,7 +260,9 @@ pub fn check_url(url: &reqwest::Url, allow_private: bool) -> Result<(), Refused>
 /// checks each target.
 pub fn redirect_policy(allow_private: bool) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
-        if attempt.previous().len() >= MAX_REDIRECTS {
+        // `previous` holds the first URL too: more than MAX_REDIRECTS of
+        // them means MAX_REDIRECTS hops were followed already.
+        if attempt.previous().len() > MAX_REDIRECTS {
             let e = Refused(format!(
                 "gave up after {MAX_REDIRECTS} redirects (last to {})",
                 attempt.url()
@@ -315,13 +317,26 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let seg = ip.segments();
+    let first = seg[0];
+    let embedded = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    // IPv4-compatible (::a.b.c.d) and 6to4 (2002:AABB:CCDD::) carry an
+    // IPv4 address that decides.
+    if seg[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        return is_public_v4(embedded(seg[6], seg[7]));
+    }
+    if first == 0x2002 && !is_public_v4(embedded(seg[1], seg[2])) {
+        return false;
+    }
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
-        // Unique local fc00::/7, link-local fe80::/10, documentation 2001:db8::/32.
+        // Unique local fc00::/7, link-local fe80::/10, site-local fec0::/10,
+        // local-use NAT64 64:ff9b:1::/48, documentation 2001:db8::/32.
         || (first & 0xfe00) == 0xfc00
         || (first & 0xffc0) == 0xfe80
+        || (first & 0xffc0) == 0xfec0
+        || (first == 0x0064 && seg[1] == 0xff9b && seg[2] == 0x0001)
         || (first == 0x2001 && ip.segments()[1] == 0x0db8)
         // NAT64 of a v4 address is judged by that address.
         || (first == 0x0064
@@ -372,6 +387,10 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
+            "::10.0.0.1",
+            "2002:a00:1::1",
+            "fec0::1",
+            "64:ff9b:1::1",
         ] {
             assert!(!is_public(bad.parse().unwrap()), "{bad}");
         }

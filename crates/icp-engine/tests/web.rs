@@ -297,6 +297,30 @@ async fn redirects_are_capped_and_large_pages_are_cut_not_refused() {
     assert!(f["home"].contains("timed out after 3 s"), "{f:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 
+    // A site asking to wait an hour fails its own row; the source goes on.
+    Mock::given(path("/busy"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "3600"))
+        .mount(&site)
+        .await;
+    let (src, stats) = source(WebProbe::new(0, Some(&at("/busy"))), settings.clone());
+    let f = fields_of(&src, "brightlane.test").await;
+    assert!(f["home"].contains("not waited for"), "{f:?}");
+    assert!(stats.stopped().is_none());
+
+    // Two accounts with one key are one request, and both are answered.
+    let (src, _) = source(WebProbe::new(0, Some(&at("/forbidden"))), settings.clone());
+    let before = site.received_requests().await.unwrap().len();
+    let twice = ["brightlane.test", "brightlane.test"].map(|k| Account {
+        key: k.into(),
+        fields: BTreeMap::new(),
+    });
+    let out = src.enrich(&twice).await.unwrap();
+    assert!(matches!(
+        out.get("brightlane.test"),
+        Some(Outcome::Found { .. })
+    ));
+    assert_eq!(site.received_requests().await.unwrap().len(), before + 1);
+
     // A site's 403 is that site's answer: the source is not stopped.
     let (src, stats) = source(WebProbe::new(0, Some(&at("/forbidden"))), settings);
     let f = fields_of(&src, "brightlane.test").await;

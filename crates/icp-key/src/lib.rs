@@ -316,9 +316,10 @@ fn classify_host(host: &str, from_email: bool) -> Result<Domain, KeyError> {
 }
 
 /// The key of a person (a community member, a contact) for member
-/// profiles: the e-mail, trimmed and lower-cased, else the handle without
-/// a leading `@`, lower-cased. Free-mail addresses are fine here: they
-/// only keep a person from rolling up to a company.
+/// profiles: the e-mail, trimmed and lower-cased, else the handle,
+/// lower-cased and written `@handle` so it is never taken for an e-mail
+/// (`@alice@mastodon.social` stays a handle). Free-mail addresses are fine
+/// here: they only keep a person from rolling up to a company.
 pub fn member_key(email: Option<&str>, handle: Option<&str>) -> Result<String, MemberKeyError> {
     let email = email
         .map(str::trim)
@@ -342,7 +343,9 @@ pub fn member_key(email: Option<&str>, handle: Option<&str>) -> Result<String, M
     let handle = handle
         .map(|h| h.trim().trim_start_matches('@').trim())
         .filter(|h| !h.is_empty() && !lists::is_placeholder(h));
-    handle.map(str::to_lowercase).ok_or(MemberKeyError::Blank)
+    handle
+        .map(|h| format!("@{}", h.to_lowercase()))
+        .ok_or(MemberKeyError::Blank)
 }
 
 /// Why a row has no member key.

@@ -357,27 +357,27 @@ fn record_id_columns_of_crm_exports() {
 #[test]
 fn member_keys_are_the_email_else_the_handle() {
     use crate::{MemberKeyError, member_key};
+    let k = |e: Option<&str>, h: Option<&str>| member_key(e, h);
     assert_eq!(
-        member_key(Some(" Ada@Northwind.com "), Some("ada.dev")),
+        k(Some(" Ada@Northwind.com "), Some("ada.dev")),
         Ok("ada@northwind.com".into())
     );
     assert_eq!(
-        member_key(Some("lurker42@outlook.com"), None),
+        k(Some("lurker42@outlook.com"), None),
         Ok("lurker42@outlook.com".into())
     );
-    assert_eq!(member_key(Some(""), Some("@ML_Mike")), Ok("ml_mike".into()));
+    // Handles are written @handle, so they are never taken for e-mails.
+    assert_eq!(k(Some(""), Some("@ML_Mike")), Ok("@ml_mike".into()));
     assert_eq!(
-        member_key(Some("n/a"), Some("priya_it")),
-        Ok("priya_it".into())
+        k(None, Some("@alice@mastodon.social")),
+        Ok("@alice@mastodon.social".into())
     );
+    assert_eq!(k(Some("n/a"), Some("priya_it")), Ok("@priya_it".into()));
+    assert_eq!(k(Some("not an email"), Some("sam")), Ok("@sam".into()));
     assert_eq!(
-        member_key(Some("not an email"), Some("sam")),
-        Ok("sam".into())
-    );
-    assert_eq!(
-        member_key(Some("not-an-email"), None),
+        k(Some("not-an-email"), None),
         Err(MemberKeyError::BadEmail("not-an-email".into()))
     );
-    assert_eq!(member_key(None, Some("  ")), Err(MemberKeyError::Blank));
-    assert_eq!(member_key(None, None), Err(MemberKeyError::Blank));
+    assert_eq!(k(None, Some("  ")), Err(MemberKeyError::Blank));
+    assert_eq!(k(None, None), Err(MemberKeyError::Blank));
 }

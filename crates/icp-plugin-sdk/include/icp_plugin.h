@@ -11,6 +11,9 @@
  * call. Outputs (IcpOwned) are allocated by the plugin and released by the
  * host through the table's free function, once.
  *
+ * The host may call the table's functions from several threads at once;
+ * it always hands every output back to free, even {NULL, 0}.
+ *
  * Each call returns ICP_OK (the output is the JSON result), ICP_ERROR (a
  * JSON SourceError, e.g. {"error": "malformed", "message": "..."}) or
  * ICP_PANICKED (a UTF-8 message). Nothing may unwind across these

@@ -150,28 +150,35 @@ pub mod export {
         serde_json::to_vec(v).map_err(|e| SourceError::Other(e.to_string()))
     }
 
-    pub fn manifest(p: &dyn Plan, out: *mut Owned) -> i32 {
-        guard(out, || to_json(p.manifest()))
+    /// The plugin value, built on first use inside `guard`: a panic in the
+    /// plugin's constructor is caught like any other.
+    pub type Get = fn() -> &'static dyn Plan;
+
+    pub fn manifest(p: Get, out: *mut Owned) -> i32 {
+        guard(out, || to_json(p().manifest()))
     }
 
-    pub fn plan(p: &dyn Plan, accounts: Bytes, settings: Bytes, out: *mut Owned) -> i32 {
+    pub fn plan(p: Get, accounts: Bytes, settings: Bytes, out: *mut Owned) -> i32 {
         guard(out, || {
+            let p = p();
             let accounts: Vec<Account> = json(accounts, "accounts")?;
             let settings: serde_json::Value = json(settings, "settings")?;
             to_json(&p.plan(&accounts, &settings)?)
         })
     }
 
-    pub fn parse(p: &dyn Plan, request: Bytes, response: Bytes, out: *mut Owned) -> i32 {
+    pub fn parse(p: Get, request: Bytes, response: Bytes, out: *mut Owned) -> i32 {
         guard(out, || {
+            let p = p();
             let request: PlannedRequest = json(request, "a request")?;
             let response: Response = json(response, "a response")?;
             to_json(&p.parse(&request, &response)?)
         })
     }
 
-    pub fn combine(p: &dyn Plan, key: Bytes, parts: Bytes, out: *mut Owned) -> i32 {
+    pub fn combine(p: Get, key: Bytes, parts: Bytes, out: *mut Owned) -> i32 {
         guard(out, || {
+            let p = p();
             // SAFETY: the host lends `key` for the duration of the call.
             let key = String::from_utf8_lossy(unsafe { key.as_slice() }).into_owned();
             let parts: Vec<(String, Outcome)> = json(parts, "outcomes")?;
@@ -212,7 +219,7 @@ macro_rules! export_plugin {
 
         #[doc(hidden)]
         unsafe extern "C" fn __icp_manifest(out: *mut $crate::abi::Owned) -> i32 {
-            $crate::abi::export::manifest(__icp_plugin(), out)
+            $crate::abi::export::manifest(__icp_plugin, out)
         }
 
         #[doc(hidden)]
@@ -221,7 +228,7 @@ macro_rules! export_plugin {
             settings: $crate::abi::Bytes,
             out: *mut $crate::abi::Owned,
         ) -> i32 {
-            $crate::abi::export::plan(__icp_plugin(), accounts, settings, out)
+            $crate::abi::export::plan(__icp_plugin, accounts, settings, out)
         }
 
         #[doc(hidden)]
@@ -230,7 +237,7 @@ macro_rules! export_plugin {
             response: $crate::abi::Bytes,
             out: *mut $crate::abi::Owned,
         ) -> i32 {
-            $crate::abi::export::parse(__icp_plugin(), request, response, out)
+            $crate::abi::export::parse(__icp_plugin, request, response, out)
         }
 
         #[doc(hidden)]
@@ -239,7 +246,7 @@ macro_rules! export_plugin {
             parts: $crate::abi::Bytes,
             out: *mut $crate::abi::Owned,
         ) -> i32 {
-            $crate::abi::export::combine(__icp_plugin(), key, parts, out)
+            $crate::abi::export::combine(__icp_plugin, key, parts, out)
         }
 
         #[doc(hidden)]

@@ -27,13 +27,15 @@ use icp_store::{NewRun, RunStatus, SqliteStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::intent_cols::{EVENTS_FIELD, INTENT_COLUMNS, events_of, intent_cells};
 use crate::score_cmd::{
     SCORE_COLUMNS, check_output, create_parent_dirs, fill_columns, load_profiles, partial_path,
     push_score_headers, score_numeric_columns,
 };
 use crate::summary::{ProfileCounts, Summary, group};
 use crate::{AsOfArg, Failure, InputArgs, display};
+use icp_engine::derived::{
+    EVENTS_FIELD, INTENT_COLUMNS, events_of, intent_cells, needed_field, value_text,
+};
 
 #[derive(Args)]
 pub struct EnrichArgs {
@@ -646,34 +648,6 @@ fn open_store(url: Option<&str>, cfg: &Config) -> Result<Arc<dyn Store>, Failure
     };
     let store = SqliteStore::open(&path).map_err(|e| Failure::fatal(e.to_string()))?;
     Ok(Arc::new(store))
-}
-
-/// The source field behind a profile field (`company_age` comes from
-/// `founded_year`, `industry_raw` from `industry`, the intent columns from
-/// dated events).
-fn needed_field(name: &str) -> String {
-    if name == "company_age" {
-        return "founded_year".into();
-    }
-    if INTENT_COLUMNS.contains(&name) {
-        return EVENTS_FIELD.into();
-    }
-    name.strip_suffix("_raw").unwrap_or(name).to_string()
-}
-
-/// A field value as a cell: lists joined with `; `.
-fn value_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::Array(items) => items
-            .iter()
-            .map(value_text)
-            .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    }
 }
 
 fn format_time(unix: i64) -> String {

@@ -2,12 +2,12 @@
 
 mod diagnostics;
 mod enrich_cmd;
-mod intent_cols;
 mod plugins_cmd;
 mod plugins_new;
 mod profile_cmd;
 mod progress;
 mod score_cmd;
+mod serve_cmd;
 mod summary;
 
 use std::process::ExitCode;
@@ -61,6 +61,9 @@ enum Command {
     /// Data-source plugins: the built-in ones and dynamic libraries.
     #[command(subcommand)]
     Plugins(PluginsCommand),
+    /// Serve scoring over HTTP: POST /v1/score, /healthz, /metrics,
+    /// /v1/openapi.json (docs/serve.md).
+    Serve(serve_cmd::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -187,6 +190,7 @@ fn main() -> ExitCode {
         Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
         Command::Plugins(PluginsCommand::Check(args)) => plugins_cmd::check(args),
         Command::Plugins(PluginsCommand::New(args)) => plugins_new::new(args),
+        Command::Serve(args) => serve_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -52,6 +52,9 @@ pub struct Config {
     /// Per field: `"input"` (default: the CRM's value wins) or `"enriched"`.
     #[serde(default)]
     pub fields: BTreeMap<String, FieldPrecedence>,
+    /// `icp serve`: the API token and the request size cap.
+    #[serde(default)]
+    pub serve: ServeConfig,
     /// Where the config file is (set by [`Config::load`]).
     #[serde(skip)]
     pub dir: PathBuf,
@@ -65,6 +68,52 @@ pub struct OutputConfig {
     /// Add `<field>__source` and `<field>__fetched_at` columns.
     #[serde(default)]
     pub provenance: bool,
+}
+
+/// `[serve]`: the HTTP service (`icp serve`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeConfig {
+    /// The bearer token, as a `${ENV_VAR}` reference (a literal token is
+    /// refused); `ICP_API_TOKEN` in the environment takes precedence.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// The largest request body accepted, in bytes (default 64 KiB).
+    #[serde(default = "default_max_body")]
+    pub max_body: usize,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            token: None,
+            max_body: default_max_body(),
+        }
+    }
+}
+
+fn default_max_body() -> usize {
+    64 * 1024
+}
+
+impl ServeConfig {
+    /// The token from the `${ENV_VAR}` reference, if one is configured.
+    /// The error names the variable, never a value.
+    pub fn resolve_token(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<String>, String> {
+        let Some(reference) = &self.token else {
+            return Ok(None);
+        };
+        let var = reference.trim_start_matches("${").trim_end_matches('}');
+        match env(var) {
+            Some(v) if !v.is_empty() => Ok(Some(v)),
+            _ => Err(format!(
+                "[serve] token comes from the environment variable {var}, which is not set; export {var}=... (or ICP_API_TOKEN) before starting the server"
+            )),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -260,6 +309,18 @@ impl Config {
                 }
             }
         }
+        if let Some(t) = &cfg.serve.token
+            && !(t.starts_with("${") && t.ends_with('}') && t.len() > 3)
+        {
+            return Err(invalid(
+                "[serve] token must be a reference such as \"${ICP_API_TOKEN}\" (an environment variable), not the token itself: tokens do not belong in config files".into(),
+            ));
+        }
+        if cfg.serve.max_body == 0 {
+            return Err(invalid(
+                "[serve] max_body must be at least 1 (bytes)".into(),
+            ));
+        }
         for (category, names) in &cfg.waterfall {
             if category_named(category).is_none() {
                 return Err(invalid(format!(
@@ -394,6 +455,32 @@ employees = "enriched"
             .unwrap_err()
             .to_string();
         assert!(e.contains("stroe"), "{e}");
+    }
+
+    #[test]
+    fn the_serve_table_takes_a_token_reference_only() {
+        let cfg =
+            Config::parse("[serve]\ntoken = \"${API_T}\"\nmax_body = 1024\n", "c.toml").unwrap();
+        assert_eq!(cfg.serve.max_body, 1024);
+        assert_eq!(
+            cfg.serve
+                .resolve_token(|v| (v == "API_T").then(|| "t-1".into())),
+            Ok(Some("t-1".into()))
+        );
+        let e = cfg.serve.resolve_token(|_| None).unwrap_err();
+        assert!(e.contains("API_T"), "{e}");
+        assert_eq!(Config::parse("", "c.toml").unwrap().serve.max_body, 65536);
+        let e = Config::parse("[serve]\ntoken = \"hunter2\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not the token itself") && !e.contains("hunter2"),
+            "{e}"
+        );
+        let e = Config::parse("[serve]\ntokne = \"${X}\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("tokne"), "{e}");
     }
 
     #[test]

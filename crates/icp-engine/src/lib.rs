@@ -11,6 +11,7 @@
 
 pub mod breaker;
 pub mod config;
+pub mod derived;
 pub mod dynamic;
 pub mod engine;
 pub mod headers;

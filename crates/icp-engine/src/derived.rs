@@ -1,6 +1,9 @@
-//! Intent columns derived at scoring time from the dated events sources
-//! deliver (`intent_events`): the decayed score with the profile's
-//! half-life, the surge, last seen and top topics, against the run's as_of.
+//! What enriched values become on the way to scoring and output: cells
+//! (`value_text`), the source field behind a profile field
+//! (`needed_field`), and the intent columns derived at scoring time from
+//! the dated events sources deliver (`intent_events`): the decayed score
+//! with the profile's half-life, the surge, last seen and top topics,
+//! against the run's as_of. Shared by `icp enrich` and `icp serve`.
 
 use icp_core::intent::{Event, summarise};
 use icp_core::value::{date_from_days, parse_date};
@@ -53,6 +56,34 @@ pub fn intent_cells(events: &[Event], as_of: i32, half_life_days: f64) -> [Strin
             .unwrap_or_default(),
         i.topics.join("; "),
     ]
+}
+
+/// The source field behind a profile field (`company_age` comes from
+/// `founded_year`, `industry_raw` from `industry`, the intent columns from
+/// dated events).
+pub fn needed_field(name: &str) -> String {
+    if name == "company_age" {
+        return "founded_year".into();
+    }
+    if INTENT_COLUMNS.contains(&name) {
+        return EVENTS_FIELD.into();
+    }
+    name.strip_suffix("_raw").unwrap_or(name).to_string()
+}
+
+/// A field value as a cell: lists joined with `; `.
+pub fn value_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(value_text)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 #[cfg(test)]

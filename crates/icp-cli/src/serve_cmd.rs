@@ -1,0 +1,105 @@
+//! `icp serve`: the HTTP service (crates/icp-server) over a run config.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use icp_engine::Config;
+use icp_store::{SqliteStore, Store};
+
+use crate::score_cmd::load_profiles;
+use crate::{AsOfArg, Failure, display};
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// The run config (sources, waterfall, store, profiles, [serve]).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// The address to listen on (port 0: any free port; the address is
+    /// printed on start).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Profiles to score with (default: the config's); the first is the
+    /// default of `?profile=`.
+    #[arg(long = "profile", short = 'p', value_name = "FILE")]
+    pub profiles: Vec<PathBuf>,
+    /// Serve without a token (only behind something that authenticates).
+    #[arg(long)]
+    pub no_auth: bool,
+    #[command(flatten)]
+    pub as_of: AsOfArg,
+}
+
+pub fn run(args: ServeArgs) -> Result<u8, Failure> {
+    let cfg = Config::load(&args.config).map_err(|e| Failure::usage(e.to_string()))?;
+    let env = |var: &str| std::env::var(var).ok();
+    let token = icp_server::resolve_token(&cfg, env).map_err(Failure::usage)?;
+    if token.is_none() && !args.no_auth {
+        return Err(Failure::usage(format!(
+            "no API token: export {}=... or set [serve] token = \"${{MY_TOKEN_VAR}}\" in {}; or pass --no-auth to serve without authentication",
+            icp_server::TOKEN_ENV,
+            display(&args.config)
+        )));
+    }
+    let paths = if args.profiles.is_empty() {
+        cfg.profile_paths()
+    } else {
+        args.profiles.clone()
+    };
+    let profiles = load_profiles(&paths, args.as_of.date(), true)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::fatal(format!("cannot start the async runtime: {e}")))?;
+    let engine = if cfg.sources.iter().any(|s| s.enabled) {
+        let store: Arc<dyn Store> = Arc::new(
+            SqliteStore::open(&cfg.store_path()).map_err(|e| Failure::fatal(e.to_string()))?,
+        );
+        icp_server::build_engine(&cfg, store, &profiles, env)
+            .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.config))))?
+    } else {
+        None
+    };
+    let state = icp_server::AppState::new(&cfg, profiles, engine, token).map_err(Failure::usage)?;
+    let app = icp_server::router(Arc::new(state));
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| Failure::fatal(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Failure::fatal(e.to_string()))?;
+        println!("icp serve: listening on http://{addr}");
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown())
+            .await
+            .map_err(|e| Failure::fatal(format!("the server stopped: {e}")))
+    })?;
+    eprintln!("icp serve: stopped");
+    Ok(0)
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight.
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

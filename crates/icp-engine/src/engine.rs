@@ -356,26 +356,33 @@ impl Engine {
             .chunks(CHUNK)
             .zip(present.chunks_mut(CHUNK))
             .enumerate();
-        let mut runs = futures::stream::iter(chunks.map(|(n, (keys, present))| {
-            let (estimates, done) = (&estimates, &done);
-            async move {
-                let mut errors = HashMap::new();
-                for chain in &self.order {
-                    for &si in chain {
-                        let est = self
-                            .run_slot(&self.slots[si], keys, present, dry_run, &mut errors)
-                            .await?;
-                        let mut all = estimates.lock().unwrap_or_else(|e| e.into_inner());
-                        all.entry(self.slots[si].name.clone())
-                            .or_default()
-                            .add(&est);
+        let mut runs = futures::stream::iter(
+            chunks
+                .map(|(n, (keys, present))| {
+                    let (estimates, done) = (&estimates, &done);
+                    async move {
+                        let mut errors = HashMap::new();
+                        for chain in &self.order {
+                            for &si in chain {
+                                let est = self
+                                    .run_slot(&self.slots[si], keys, present, dry_run, &mut errors)
+                                    .await?;
+                                let mut all = estimates.lock().unwrap_or_else(|e| e.into_inner());
+                                all.entry(self.slots[si].name.clone())
+                                    .or_default()
+                                    .add(&est);
+                            }
+                        }
+                        let so_far = done.fetch_add(keys.len() as u64, Relaxed) + keys.len() as u64;
+                        progress(so_far, total);
+                        Ok::<_, StoreError>((n * CHUNK, errors))
                     }
-                }
-                let so_far = done.fetch_add(keys.len() as u64, Relaxed) + keys.len() as u64;
-                progress(so_far, total);
-                Ok::<_, StoreError>((n * CHUNK, errors))
-            }
-        }))
+                })
+                // Collected first: a lazy map of closures over borrowed chunks makes
+                // the future lose `Send` (rust-lang/rust#102211), and `icp serve`
+                // runs it on a multi-threaded runtime.
+                .collect::<Vec<_>>(),
+        )
         .buffer_unordered(CHUNKS_IN_FLIGHT.max(self.slots.len() + 2));
         let mut errors: HashMap<usize, Vec<String>> = HashMap::new();
         while let Some(result) = runs.next().await {
@@ -512,7 +519,8 @@ impl Engine {
                 (b, slot.source.enrich(&batch).instrument(span).await)
             }
         });
-        let mut answers = futures::stream::iter(batches).buffer_unordered(slot.concurrency);
+        let mut answers =
+            futures::stream::iter(batches.collect::<Vec<_>>()).buffer_unordered(slot.concurrency);
         while let Some((batch, answer)) = answers.next().await {
             let fetched_at = unix_now();
             let mut puts = Vec::new();
@@ -762,4 +770,16 @@ pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod send_check {
+    use super::*;
+
+    #[allow(dead_code)]
+    fn enrich_is_send(engine: &Engine, keys: &[String], present: &mut [FieldMask]) {
+        fn assert_send<T: Send>(_: T) {}
+        assert_send(engine.enrich(keys, present, false, &|_, _| {}));
+        assert_send(engine.read_back(keys));
+    }
 }

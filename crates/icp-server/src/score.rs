@@ -133,39 +133,28 @@ async fn answer(
 
 /// Enrich one account (cache first, then the sources in waterfall
 /// order) and read its merged fields back.
-///
-/// The engine's futures are not provably `Send` to the compiler (a
-/// higher-ranked lifetime limitation), so they run on a blocking thread
-/// that drives them with the server's runtime handle.
 async fn enrich_one(
     st: Arc<AppState>,
     key: String,
     present: icp_engine::FieldMask,
 ) -> Result<(Vec<String>, BTreeMap<String, Sourced>), ApiError> {
-    let handle = tokio::runtime::Handle::current();
-    tokio::task::spawn_blocking(move || {
-        let Some(engine) = st.engine.as_ref() else {
-            return Ok((Vec::new(), BTreeMap::new()));
-        };
-        handle.block_on(async {
-            let keys = [key];
-            let store_failed =
-                |e: icp_store::StoreError| ApiError::internal(format!("the store failed: {e}"));
-            let (errs, _) = engine
-                .enrich(&keys, &mut [present], false, &|_, _| {})
-                .await
-                .map_err(store_failed)?;
-            let merged = engine
-                .read_back(&keys)
-                .await
-                .map_err(store_failed)?
-                .pop()
-                .unwrap_or_default();
-            Ok((errs.into_values().flatten().collect(), merged))
-        })
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("enrichment stopped: {e}")))?
+    let Some(engine) = st.engine.as_ref() else {
+        return Ok((Vec::new(), BTreeMap::new()));
+    };
+    let keys = [key];
+    let store_failed =
+        |e: icp_store::StoreError| ApiError::internal(format!("the store failed: {e}"));
+    let (errs, _) = engine
+        .enrich(&keys, &mut [present], false, &|_, _| {})
+        .await
+        .map_err(store_failed)?;
+    let merged = engine
+        .read_back(&keys)
+        .await
+        .map_err(store_failed)?
+        .pop()
+        .unwrap_or_default();
+    Ok((errs.into_values().flatten().collect(), merged))
 }
 
 /// Enriched fields into the row: a given value wins unless `[fields]`

@@ -23,7 +23,7 @@ use icp_engine::{Config, Engine, EngineOptions, FieldMask, SourceReport};
 use icp_io::read::{Format, Row, TableReader};
 use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
 use icp_key::KeyColumns;
-use icp_store::{NewRun, RunStatus, SqliteStore, Store};
+use icp_store::{NewRun, RunScore, RunStatus, SqliteStore, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -118,6 +118,8 @@ struct EnrichSummary {
 
 /// Output rows scored per read-back from the store.
 const WRITE_CHUNK: usize = 1000;
+/// `icp_reasons` among [`SCORE_COLUMNS`].
+const REASONS_COLUMN: usize = 6;
 
 pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let started = Instant::now();
@@ -439,6 +441,8 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         let merged = rt
             .block_on(engine.read_back(&chunk_keys))
             .map_err(|e| Failure::fatal(e.to_string()))?;
+        // Each account's results per profile, for `icp runs` and `icp diff`.
+        let mut run_scores: Vec<RunScore> = Vec::with_capacity(pending.len() * profiles.len());
         for ((i, values), fields) in pending.drain(..).zip(merged) {
             let mut outv = values;
             outv.resize(headers.len(), String::new());
@@ -544,6 +548,13 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 p.score_into(&rec, &mut scored);
                 counts[k].add(p, &scored);
                 fill_columns(p, &scored, &mut extra[k * SCORE_COLUMNS.len()..]);
+                run_scores.push(RunScore {
+                    key: keys[i].clone(),
+                    profile: p.name.clone(),
+                    score: i64::from(scored.score),
+                    tier: scored.tier.as_str().to_string(),
+                    reasons: extra[k * SCORE_COLUMNS.len() + REASONS_COLUMN].clone(),
+                });
             }
             if let [first, _, ..] = profiles.as_slice() {
                 set_intent(&mut outv, first.intent_half_life_days);
@@ -556,6 +567,8 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 )
                 .map_err(|e| Failure::fatal(e.to_string()))?;
         }
+        rt.block_on(store.put_run_scores(run_id, &run_scores))
+            .map_err(|e| Failure::fatal(e.to_string()))?;
         Ok(())
     };
     loop {
@@ -636,21 +649,30 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
 }
 
 /// The store named by `--store` / `ICP_STORE`, else the config's.
-fn open_store(url: Option<&str>, cfg: &Config) -> Result<Arc<dyn Store>, Failure> {
-    let path = match url {
-        None => cfg.store_path(),
-        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
-            return Err(Failure::usage(
-                "this icp build has the SQLite store only: pass a file path or sqlite://PATH as --store",
-            ));
-        }
-        Some(u) => PathBuf::from(u.strip_prefix("sqlite://").unwrap_or(u)),
-    };
+pub(crate) fn open_store(url: Option<&str>, cfg: &Config) -> Result<Arc<dyn Store>, Failure> {
+    let path = store_path(url, || Ok(cfg.store_path()))?;
     let store = SqliteStore::open(&path).map_err(|e| Failure::fatal(e.to_string()))?;
     Ok(Arc::new(store))
 }
 
-fn format_time(unix: i64) -> String {
+/// The file of the store named by `--store` / `ICP_STORE` (a path or
+/// `sqlite://PATH`), else `default` (the config's `store`).
+pub(crate) fn store_path(
+    url: Option<&str>,
+    default: impl FnOnce() -> Result<PathBuf, Failure>,
+) -> Result<PathBuf, Failure> {
+    match url {
+        None => default(),
+        Some(u) if u.starts_with("postgres://") || u.starts_with("postgresql://") => {
+            Err(Failure::usage(
+                "this icp build has the SQLite store only: pass a file path or sqlite://PATH as --store",
+            ))
+        }
+        Some(u) => Ok(PathBuf::from(u.strip_prefix("sqlite://").unwrap_or(u))),
+    }
+}
+
+pub(crate) fn format_time(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
         .unwrap_or_default()

@@ -1,11 +1,14 @@
 //! The `icp` command.
 
 mod diagnostics;
+mod diff_cmd;
 mod enrich_cmd;
 mod plugins_cmd;
 mod plugins_new;
 mod profile_cmd;
 mod progress;
+mod run_cmd;
+mod runs_cmd;
 mod score_cmd;
 mod serve_cmd;
 mod summary;
@@ -55,6 +58,10 @@ enum Command {
     /// Enrich an account list from the configured sources (cached,
     /// rate-limited, resumable), then score and write one row per account.
     Enrich(enrich_cmd::EnrichArgs),
+    /// Run one of the config's [[jobs]] now (as `icp enrich` with the job's
+    /// input, profiles and output); a second run of a job is refused while
+    /// one is going.
+    Run(run_cmd::RunArgs),
     /// Work with profile files.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -64,6 +71,10 @@ enum Command {
     /// Serve scoring over HTTP: POST /v1/score, /healthz, /metrics,
     /// /v1/openapi.json (docs/serve.md).
     Serve(serve_cmd::ServeArgs),
+    /// The runs recorded in the store, newest first; `show ID` for one.
+    Runs(runs_cmd::RunsArgs),
+    /// Accounts that changed tier between two runs, and the traits why.
+    Diff(diff_cmd::DiffArgs),
 }
 
 #[derive(Subcommand)]
@@ -186,11 +197,14 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Score(args) => score_cmd::run(args),
         Command::Enrich(args) => enrich_cmd::run(args),
+        Command::Run(args) => run_cmd::run(args),
         Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
         Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
         Command::Plugins(PluginsCommand::Check(args)) => plugins_cmd::check(args),
         Command::Plugins(PluginsCommand::New(args)) => plugins_new::new(args),
         Command::Serve(args) => serve_cmd::run(args),
+        Command::Runs(args) => runs_cmd::run(args),
+        Command::Diff(args) => diff_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -45,6 +45,9 @@ pub struct Config {
     pub plugins_dir: Option<String>,
     #[serde(default)]
     pub sources: Vec<SourceConfig>,
+    /// Enrichment jobs: `icp run JOB` now, or on their schedule.
+    #[serde(default)]
+    pub jobs: Vec<JobConfig>,
     /// Source order per category: `firmographic = ["crm", "clearbit"]`.
     /// Sources a category list leaves out follow in file order.
     #[serde(default)]
@@ -121,6 +124,81 @@ impl ServeConfig {
 pub enum FieldPrecedence {
     Input,
     Enriched,
+}
+
+/// One enrichment job: what to read, score and write, and when.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobConfig {
+    pub name: String,
+    /// An account file, or a glob (`exports/*.csv`: one run per file),
+    /// relative to the config file.
+    pub input: String,
+    /// Profiles to score with (default: the config's).
+    #[serde(default)]
+    pub profiles: Vec<String>,
+    /// Where to write: `{date}` becomes the run's date, `{input}` the input
+    /// file's name without extension; relative to the config file.
+    pub output: String,
+    /// A cron schedule (`"0 6 * * MON"`: minute, hour, day, month,
+    /// weekday), checked when the config loads.
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// The schedule's IANA time zone (default UTC).
+    #[serde(default = "default_timezone")]
+    pub timezone: String,
+    /// After downtime: `"skip"` missed runs (default) or `"run_once"`.
+    #[serde(default)]
+    pub on_missed: OnMissed,
+    /// `"ttl"` (default): only accounts whose cached data is older than the
+    /// source's TTL are fetched again; `"all"`: every account is.
+    #[serde(default)]
+    pub refresh: RefreshPolicy,
+    /// Add `<field>__source` and `<field>__fetched_at` columns.
+    #[serde(default)]
+    pub provenance: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnMissed {
+    #[default]
+    Skip,
+    RunOnce,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshPolicy {
+    #[default]
+    Ttl,
+    All,
+}
+
+fn default_timezone() -> String {
+    "UTC".into()
+}
+
+impl JobConfig {
+    /// The schedule and its time zone, checked.
+    pub fn schedule(&self) -> Result<Option<(croner::Cron, chrono_tz::Tz)>, String> {
+        let tz: chrono_tz::Tz = self.timezone.parse().map_err(|_| {
+            format!(
+                "job `{}`: timezone {:?} is not an IANA time zone (e.g. \"Europe/Berlin\", \"America/New_York\", \"UTC\")",
+                self.name, self.timezone
+            )
+        })?;
+        let Some(pattern) = &self.schedule else {
+            return Ok(None);
+        };
+        let cron: croner::Cron = pattern.parse().map_err(|e| {
+            format!(
+                "job `{}`: schedule {pattern:?} is not a cron pattern ({e}); write minute hour day month weekday, e.g. \"0 6 * * MON\"",
+                self.name
+            )
+        })?;
+        Ok(Some((cron, tz)))
+    }
 }
 
 /// One source instance.
@@ -275,6 +353,16 @@ impl Config {
             path: shown.to_string(),
             message,
         };
+        let mut jobs = std::collections::HashSet::new();
+        for j in &cfg.jobs {
+            if j.name.trim().is_empty() || !jobs.insert(j.name.as_str()) {
+                return Err(invalid(format!(
+                    "job names must be unique and not blank (`{}`)",
+                    j.name
+                )));
+            }
+            j.schedule().map_err(invalid)?;
+        }
         let mut seen = std::collections::HashSet::new();
         for s in &cfg.sources {
             if s.name.trim().is_empty() {

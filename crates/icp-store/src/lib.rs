@@ -100,6 +100,18 @@ pub struct RunRecord {
     pub summary: serde_json::Value,
 }
 
+/// One account's result for one profile in a run, as written to the
+/// output: the account key (`domain` or `member_key`), the score, the tier
+/// text (`1`, `2`, `3`, `excluded`) and the reasons (`name (+3); name (-5)`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunScore {
+    pub key: String,
+    pub profile: String,
+    pub score: i64,
+    pub tier: String,
+    pub reasons: String,
+}
+
 /// The store behind the engine. Every method is one short transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
@@ -142,4 +154,23 @@ pub trait Store: Send + Sync {
 
     /// The newest runs first, at most `limit`.
     async fn runs(&self, limit: usize) -> Result<Vec<RunRecord>, StoreError>;
+
+    /// Record results of run `run_id`, all in one transaction; a result
+    /// already stored for the same (profile, key) is replaced (a resumed
+    /// run writes its output again).
+    async fn put_run_scores(&self, run_id: i64, scores: &[RunScore]) -> Result<(), StoreError>;
+
+    /// One page of the results of run `run_id` in (profile, key) order
+    /// (byte order of the UTF-8 text, as Rust's `str` orders), only
+    /// `profile`'s when given, starting after the (profile, key) `after`,
+    /// at most `limit`. Page through a large run by passing the last
+    /// result's (profile, key) as the next `after`; an empty page is the
+    /// end. An unknown run has no results (use [`Store::run`] to tell).
+    async fn run_scores(
+        &self,
+        run_id: i64,
+        profile: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<RunScore>, StoreError>;
 }

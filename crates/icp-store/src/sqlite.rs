@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Row, TransactionBehavior, params};
 
-use crate::{CacheEntry, Cached, NewRun, RunRecord, RunStatus, Store, StoreError};
+use crate::{CacheEntry, Cached, NewRun, RunRecord, RunScore, RunStatus, Store, StoreError};
 
 /// The schema, one step per version: `MIGRATIONS[n]` takes a store from
 /// version `n` to `n + 1`. Append only; never edit a released step.
@@ -38,6 +38,16 @@ const MIGRATIONS: &[&str] = &[
         summary     TEXT NOT NULL DEFAULT 'null'
     );
     CREATE INDEX runs_by_fingerprint ON runs (fingerprint, status);",
+    // 2: each run's results per profile and account (icp runs, icp diff).
+    "CREATE TABLE run_scores (
+        run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        profile TEXT NOT NULL,
+        key     TEXT NOT NULL,
+        score   INTEGER NOT NULL,
+        tier    TEXT NOT NULL,
+        reasons TEXT NOT NULL,
+        PRIMARY KEY (run_id, profile, key)
+    ) WITHOUT ROWID;",
 ];
 
 /// The query [`run_from_row`] reads rows of, as a literal for `concat!`.
@@ -433,6 +443,82 @@ impl Store for SqliteStore {
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| backend(ctx, e))? {
             out.push(run_from_row(row)?);
+        }
+        Ok(out)
+    }
+
+    async fn put_run_scores(&self, run_id: i64, scores: &[RunScore]) -> Result<(), StoreError> {
+        if scores.is_empty() {
+            return Ok(());
+        }
+        let ctx = || format!("recording the results of run {run_id}");
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| backend(ctx(), e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT INTO run_scores (run_id, profile, key, score, tier, reasons)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (run_id, profile, key) DO UPDATE SET
+                       score = excluded.score,
+                       tier = excluded.tier,
+                       reasons = excluded.reasons",
+                )
+                .map_err(|e| backend(ctx(), e))?;
+            for s in scores {
+                stmt.execute(params![
+                    run_id, s.profile, s.key, s.score, s.tier, s.reasons
+                ])
+                .map_err(|e| match e.sqlite_error_code() {
+                    Some(ErrorCode::ConstraintViolation) => StoreError::NoSuchRun(run_id),
+                    _ => backend(ctx(), e),
+                })?;
+            }
+        }
+        tx.commit().map_err(|e| backend(ctx(), e))
+    }
+
+    async fn run_scores(
+        &self,
+        run_id: i64,
+        profile: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: usize,
+    ) -> Result<Vec<RunScore>, StoreError> {
+        let ctx = || format!("reading the results of run {run_id}");
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let (after_profile, after_key) = match after {
+            Some((p, k)) => (Some(p), Some(k)),
+            None => (None, None),
+        };
+        let conn = self.conn();
+        // Row values compare (profile, key) in one step; SQLite's default
+        // BINARY collation is byte order, the same as Rust's.
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT profile, key, score, tier, reasons FROM run_scores
+                 WHERE run_id = ?1
+                   AND (?2 IS NULL OR profile = ?2)
+                   AND (?3 IS NULL OR (profile, key) > (?3, ?4))
+                 ORDER BY profile, key
+                 LIMIT ?5",
+            )
+            .map_err(|e| backend(ctx(), e))?;
+        let mut rows = stmt
+            .query(params![run_id, profile, after_profile, after_key, limit])
+            .map_err(|e| backend(ctx(), e))?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| backend(ctx(), e))? {
+            let get = |e: rusqlite::Error| backend(ctx(), e);
+            out.push(RunScore {
+                profile: row.get(0).map_err(get)?,
+                key: row.get(1).map_err(get)?,
+                score: row.get(2).map_err(get)?,
+                tier: row.get(3).map_err(get)?,
+                reasons: row.get(4).map_err(get)?,
+            });
         }
         Ok(out)
     }

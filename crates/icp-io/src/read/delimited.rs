@@ -286,11 +286,11 @@ const WINDOWS_1252_80_9F: [char; 32] = [
 /// Decodes `field` (an ASCII-compatible encoding) onto the end of `out`
 /// without allocating.
 fn decode_into(enc: &'static Encoding, field: &[u8], out: &mut String) {
-    if field.is_ascii() {
-        if let Ok(s) = std::str::from_utf8(field) {
-            out.push_str(s);
-            return;
-        }
+    if field.is_ascii()
+        && let Ok(s) = std::str::from_utf8(field)
+    {
+        out.push_str(s);
+        return;
     }
     if enc == encoding_rs::WINDOWS_1252 {
         out.reserve(field.len() * 2);

@@ -157,10 +157,8 @@ pub(crate) fn sniff_delimiter(sample: &[u8], eof: bool) -> u8 {
                 nonempty = false;
             }
             _ => {
-                if !in_quotes {
-                    if let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
-                        counts[i] += 1;
-                    }
+                if !in_quotes && let Some(i) = CANDIDATES.iter().position(|&c| c == b) {
+                    counts[i] += 1;
                 }
                 nonempty = true;
             }

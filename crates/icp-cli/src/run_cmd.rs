@@ -1,0 +1,158 @@
+//! `icp run JOB`: one configured job now, as `icp enrich` with the job's
+//! input, profiles and output; a lock beside the store keeps two runs of
+//! one job from overlapping.
+
+use std::fs::{File, TryLockError};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use icp_engine::Config;
+use icp_engine::config::{JobConfig, RefreshPolicy};
+
+use crate::enrich_cmd::{self, EnrichArgs};
+use crate::{AsOfArg, Failure, InputArgs, display};
+
+#[derive(Args)]
+pub struct RunArgs {
+    /// The job's name in the config's [[jobs]].
+    pub job: String,
+    /// The run config.
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// The store (default: the config's).
+    #[arg(long, value_name = "URL", env = "ICP_STORE")]
+    pub store: Option<String>,
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub as_of: AsOfArg,
+}
+
+pub fn run(args: RunArgs) -> Result<u8, Failure> {
+    let cfg = Config::load(&args.config).map_err(|e| Failure::usage(e.to_string()))?;
+    let Some(job) = cfg.jobs.iter().find(|j| j.name == args.job) else {
+        let names: Vec<&str> = cfg.jobs.iter().map(|j| j.name.as_str()).collect();
+        return Err(Failure::usage(format!(
+            "{} has no job `{}`; its jobs: {}",
+            display(&args.config),
+            args.job,
+            if names.is_empty() {
+                "none (add a [[jobs]] table)".to_string()
+            } else {
+                names.join(", ")
+            }
+        )));
+    };
+    let inputs = inputs(&cfg.dir, job)?;
+    let store_path = match &args.store {
+        Some(s) => PathBuf::from(s.strip_prefix("sqlite://").unwrap_or(s)),
+        None => cfg.store_path(),
+    };
+    let _lock = lock(&store_path, &job.name)?;
+    let date = args.as_of.date();
+    let mut worst = 0u8;
+    for input in inputs {
+        let stem = input
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let out = cfg.dir.join(
+            job.output
+                .replace("{date}", &date.to_string())
+                .replace("{input}", &stem),
+        );
+        if !args.quiet {
+            eprintln!("job {}: {} -> {}", job.name, display(&input), display(&out));
+        }
+        let code = enrich_cmd::run(EnrichArgs {
+            input,
+            config: args.config.clone(),
+            out: Some(out),
+            profiles: job.profiles.iter().map(|p| cfg.dir.join(p)).collect(),
+            key_column: None,
+            provenance: job.provenance,
+            dry_run: false,
+            max_credits: None,
+            store: args.store.clone(),
+            refresh: job.refresh == RefreshPolicy::All,
+            no_resume: false,
+            summary_json: None,
+            rejects: None,
+            quiet: args.quiet,
+            as_of: args.as_of.clone(),
+            read: InputArgs::default(),
+        })?;
+        worst = worst.max(code);
+    }
+    Ok(worst)
+}
+
+/// The job's input files: one path, or every match of a glob, sorted.
+fn inputs(dir: &Path, job: &JobConfig) -> Result<Vec<PathBuf>, Failure> {
+    let pattern = dir.join(&job.input);
+    if !job.input.contains(['*', '?', '[']) {
+        return Ok(vec![pattern]);
+    }
+    let text = pattern.to_string_lossy();
+    let mut found: Vec<PathBuf> = glob::glob(&text)
+        .map_err(|e| {
+            Failure::usage(format!(
+                "job `{}`: input {text:?} is not a usable glob: {e}",
+                job.name
+            ))
+        })?
+        .filter_map(Result::ok)
+        .filter(|p| p.is_file())
+        .collect();
+    found.sort();
+    if found.is_empty() {
+        return Err(Failure::usage(format!(
+            "job `{}`: no file matches {text}",
+            job.name
+        )));
+    }
+    Ok(found)
+}
+
+/// A lock file beside the store, held while the job runs: a second run of
+/// the same job (cron firing while the last run is still going) is refused.
+fn lock(store: &Path, job: &str) -> Result<File, Failure> {
+    let safe: String = job
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = store.with_file_name(format!(
+        "{}.job-{safe}.lock",
+        store
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Failure::fatal(format!("cannot create {}: {e}", display(parent))))?;
+    }
+    let file = File::create(&path).map_err(|e| {
+        Failure::fatal(format!(
+            "cannot create the job lock {}: {e}",
+            display(&path)
+        ))
+    })?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(TryLockError::WouldBlock) => Err(Failure::fatal(format!(
+            "job `{job}` is already running (it holds {}); not starting a second run",
+            display(&path)
+        ))),
+        Err(TryLockError::Error(e)) => Err(Failure::fatal(format!(
+            "cannot lock {}: {e}",
+            display(&path)
+        ))),
+    }
+}

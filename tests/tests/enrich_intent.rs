@@ -155,6 +155,11 @@ fn member_profiles_enrich_people_by_email_or_handle() {
     assert_eq!(cell(&h, &rows[4], "icp_coverage"), "0.00");
     let rejects = std::fs::read_to_string(dir.path().join("out.rejects.csv")).unwrap();
     assert!(rejects.contains("no e-mail or handle"), "{rejects}");
+    // The company-keyed events source is not even asked.
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["sources"]["intent"]["calls"], 0, "{}", s["sources"]);
 }
 
 #[test]

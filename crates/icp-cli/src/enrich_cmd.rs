@@ -376,6 +376,8 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let derived: Vec<(String, Option<usize>)> = if has_events {
         INTENT_COLUMNS
             .iter()
+            // A source that delivers an intent column itself keeps it.
+            .filter(|f| !field_cols.iter().any(|(n, _, _)| n == *f))
             .map(|f| (f.to_string(), column_for(&headers, f)))
             .collect()
     } else {

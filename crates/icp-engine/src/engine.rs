@@ -408,7 +408,12 @@ impl Engine {
         dry_run: bool,
         errors: &mut HashMap<usize, Vec<String>>,
     ) -> Result<Estimate, StoreError> {
-        let wanted = (self.needed | slot.want) & slot.mask;
+        let mut wanted = (self.needed | slot.want) & slot.mask;
+        if self.keys_mapped(slot) {
+            // A person's intent is their own: their company's events are
+            // not asked for on a member run.
+            wanted &= !self.events;
+        }
         let keys = &self.keys_for(slot, keys);
         let todo: Vec<usize> = (0..keys.len())
             .filter(|&i| wanted & !present[i] != 0 && !keys[i].is_empty())

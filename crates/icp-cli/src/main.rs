@@ -9,6 +9,8 @@ mod profile_cmd;
 mod progress;
 mod run_cmd;
 mod runs_cmd;
+mod schedule;
+mod schedule_cmd;
 mod score_cmd;
 mod serve_cmd;
 mod summary;
@@ -62,6 +64,9 @@ enum Command {
     /// input, profiles and output); a second run of a job is refused while
     /// one is going.
     Run(run_cmd::RunArgs),
+    /// Run the config's scheduled [[jobs]] on their schedules until
+    /// stopped (SIGTERM or ctrl-c); one process per machine.
+    Schedule(schedule_cmd::ScheduleArgs),
     /// Work with profile files.
     #[command(subcommand)]
     Profile(ProfileCommand),
@@ -198,6 +203,7 @@ fn main() -> ExitCode {
         Command::Score(args) => score_cmd::run(args),
         Command::Enrich(args) => enrich_cmd::run(args),
         Command::Run(args) => run_cmd::run(args),
+        Command::Schedule(args) => schedule_cmd::run(args),
         Command::Profile(ProfileCommand::Check(args)) => profile_cmd::check(args),
         Command::Plugins(PluginsCommand::List(args)) => plugins_cmd::list(args),
         Command::Plugins(PluginsCommand::Check(args)) => plugins_cmd::check(args),

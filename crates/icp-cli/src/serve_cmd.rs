@@ -52,16 +52,18 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::fatal(format!("cannot start the async runtime: {e}")))?;
+    // One store for the engine's cache and the service's runs.
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&cfg.store_path()).map_err(|e| Failure::fatal(e.to_string()))?);
     let engine = if cfg.sources.iter().any(|s| s.enabled) {
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&cfg.store_path()).map_err(|e| Failure::fatal(e.to_string()))?,
-        );
-        icp_server::build_engine(&cfg, store, &profiles, env)
+        icp_server::build_engine(&cfg, store.clone(), &profiles, env)
             .map_err(|e| Failure::usage(format!("{}: {e}", display(&args.config))))?
     } else {
         None
     };
-    let state = icp_server::AppState::new(&cfg, profiles, engine, token).map_err(Failure::usage)?;
+    let state = icp_server::AppState::new(&cfg, profiles, engine, token)
+        .map_err(Failure::usage)?
+        .with_store(store);
     let app = icp_server::router(Arc::new(state));
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)

@@ -84,6 +84,17 @@ pub struct ServeConfig {
     /// The largest request body accepted, in bytes (default 64 KiB).
     #[serde(default = "default_max_body")]
     pub max_body: usize,
+    /// `POST /v1/events` appends intent events to this CSV file (relative
+    /// to the config's folder); an `intent-events` source reads it.
+    #[serde(default)]
+    pub events_file: Option<String>,
+    /// Where to POST a notice when a run started by `POST /v1/enrich`
+    /// finishes.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// The webhook's HMAC-SHA256 key, as a `${ENV_VAR}` reference.
+    #[serde(default)]
+    pub webhook_secret: Option<String>,
 }
 
 impl Default for ServeConfig {
@@ -91,6 +102,9 @@ impl Default for ServeConfig {
         ServeConfig {
             token: None,
             max_body: default_max_body(),
+            events_file: None,
+            webhook_url: None,
+            webhook_secret: None,
         }
     }
 }
@@ -116,6 +130,29 @@ impl ServeConfig {
                 "[serve] token comes from the environment variable {var}, which is not set; export {var}=... (or ICP_API_TOKEN) before starting the server"
             )),
         }
+    }
+
+    /// The webhook secret from its `${ENV_VAR}` reference, if one is
+    /// configured. The error names the variable, never a value.
+    pub fn resolve_webhook_secret(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<String>, String> {
+        let Some(reference) = &self.webhook_secret else {
+            return Ok(None);
+        };
+        let var = reference.trim_start_matches("${").trim_end_matches('}');
+        match env(var) {
+            Some(v) if !v.is_empty() => Ok(Some(v)),
+            _ => Err(format!(
+                "[serve] webhook_secret comes from the environment variable {var}, which is not set; export {var}=... before starting the server"
+            )),
+        }
+    }
+
+    /// The events file, resolved against the config's folder `dir`.
+    pub fn events_path(&self, dir: &Path) -> Option<PathBuf> {
+        self.events_file.as_ref().map(|f| dir.join(f))
     }
 }
 
@@ -402,6 +439,30 @@ impl Config {
         {
             return Err(invalid(
                 "[serve] token must be a reference such as \"${ICP_API_TOKEN}\" (an environment variable), not the token itself: tokens do not belong in config files".into(),
+            ));
+        }
+        if let Some(t) = &cfg.serve.webhook_secret
+            && !(t.starts_with("${") && t.ends_with('}') && t.len() > 3)
+        {
+            return Err(invalid(
+                "[serve] webhook_secret must be a reference such as \"${ICP_WEBHOOK_SECRET}\" (an environment variable), not the secret itself: secrets do not belong in config files".into(),
+            ));
+        }
+        if let Some(u) = &cfg.serve.webhook_url
+            && !(u.starts_with("http://") || u.starts_with("https://"))
+        {
+            return Err(invalid(format!(
+                "[serve] webhook_url must be an http:// or https:// URL; got \"{u}\""
+            )));
+        }
+        if cfg
+            .serve
+            .events_file
+            .as_deref()
+            .is_some_and(|f| f.trim().is_empty())
+        {
+            return Err(invalid(
+                "[serve] events_file must name a file (relative to the config's folder)".into(),
             ));
         }
         if cfg.serve.max_body == 0 {

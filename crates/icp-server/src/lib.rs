@@ -3,17 +3,23 @@
 //! `icp enrich`), over HTTP.
 //!
 //! - `GET /healthz`, `GET /metrics`, `GET /v1/openapi.json`: no token.
-//! - `POST /v1/score`: `Authorization: Bearer <token>`.
+//! - `POST /v1/score`, `POST /v1/enrich`, `GET /v1/runs/{id}`,
+//!   `POST /v1/events`: `Authorization: Bearer <token>`.
 //!
 //! Every error is `{"error": {"code", "message"}}` ([`ApiError`]). The
 //! routes are [`ROUTES`]; `openapi.json` beside this file describes them.
 
 mod error;
+mod events;
 mod metrics;
+mod runs;
 mod score;
+pub mod webhook;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -24,7 +30,7 @@ use axum::routing::{get, post};
 use icp_core::Profile;
 use icp_engine::config::FieldPrecedence;
 use icp_engine::{Config, Engine, EngineOptions};
-use icp_store::Store;
+use icp_store::{SqliteStore, Store};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -35,14 +41,20 @@ pub const HEALTHZ: &str = "/healthz";
 pub const METRICS: &str = "/metrics";
 pub const OPENAPI: &str = "/v1/openapi.json";
 pub const SCORE: &str = "/v1/score";
+pub const ENRICH: &str = "/v1/enrich";
+pub const RUN: &str = "/v1/runs/{id}";
+pub const EVENTS: &str = "/v1/events";
 
 /// Every route of [`router`] as (method, path); the OpenAPI document lists
 /// exactly these (a test holds them together).
-pub const ROUTES: [(&str, &str); 4] = [
+pub const ROUTES: [(&str, &str); 7] = [
     ("get", HEALTHZ),
     ("get", METRICS),
     ("get", OPENAPI),
     ("post", SCORE),
+    ("post", ENRICH),
+    ("get", RUN),
+    ("post", EVENTS),
 ];
 
 /// The OpenAPI 3.1 document served at `/v1/openapi.json`.
@@ -62,17 +74,40 @@ pub struct AppState {
     token_digest: Option<[u8; 32]>,
     pub(crate) max_body: usize,
     pub(crate) metrics: Metrics,
+    /// Runs and their scores (`POST /v1/enrich`, `GET /v1/runs/{id}`).
+    pub(crate) store: Arc<dyn Store>,
+    /// `[serve] events_file`, resolved against the config's folder.
+    pub(crate) events_path: Option<PathBuf>,
+    /// One writer of the events file at a time.
+    pub(crate) events_lock: tokio::sync::Mutex<()>,
+    /// `[serve] webhook_url` and the resolved `webhook_secret`.
+    pub(crate) webhook: Option<webhook::Webhook>,
 }
 
 impl AppState {
     /// The state for `cfg`: its profiles (loaded by the caller, the first
     /// is the default), an engine over its sources (or none: scoring only)
     /// and the token (`None` serves without authentication).
+    ///
+    /// Runs are recorded in the config's store (opened here, a second
+    /// connection beside the engine's; [`AppState::with_store`] replaces
+    /// it) and the webhook secret is read from the process environment.
     pub fn new(
         cfg: &Config,
         profiles: Vec<Profile>,
         engine: Option<Engine>,
         token: Option<String>,
+    ) -> Result<AppState, String> {
+        Self::new_with_env(cfg, profiles, engine, token, |v| std::env::var(v).ok())
+    }
+
+    /// [`AppState::new`] with `env` for `${ENV_VAR}` references.
+    pub fn new_with_env(
+        cfg: &Config,
+        profiles: Vec<Profile>,
+        engine: Option<Engine>,
+        token: Option<String>,
+        env: impl Fn(&str) -> Option<String>,
     ) -> Result<AppState, String> {
         if profiles.is_empty() {
             return Err(format!(
@@ -80,7 +115,19 @@ impl AppState {
                 cfg.path.display()
             ));
         }
+        let secret = cfg.serve.resolve_webhook_secret(env)?;
+        let store: Arc<dyn Store> =
+            Arc::new(SqliteStore::open(&cfg.store_path()).map_err(|e| e.to_string())?);
         Ok(AppState {
+            store,
+            events_path: cfg.serve.events_path(&cfg.dir),
+            events_lock: tokio::sync::Mutex::new(()),
+            webhook: cfg.serve.webhook_url.clone().map(|url| webhook::Webhook {
+                url,
+                secret,
+                backoff: Duration::from_secs(2),
+                attempts: 5,
+            }),
             profiles,
             engine,
             enriched_wins: cfg
@@ -93,6 +140,22 @@ impl AppState {
             max_body: cfg.serve.max_body,
             metrics: Metrics::default(),
         })
+    }
+
+    /// Record runs in `store` (e.g. the one the engine uses).
+    pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
+        self.store = store;
+        self
+    }
+
+    /// The webhook's first retry delay (doubled each attempt, with jitter;
+    /// default 2 s) and attempts (default 5).
+    pub fn with_webhook_retries(mut self, first_delay: Duration, attempts: u32) -> Self {
+        if let Some(w) = &mut self.webhook {
+            w.backoff = first_delay;
+            w.attempts = attempts.max(1);
+        }
+        self
     }
 
     pub fn engine(&self) -> Option<&Engine> {
@@ -144,6 +207,9 @@ pub fn build_engine(
 pub fn router(state: Arc<AppState>) -> Router {
     let protected = Router::new()
         .route(SCORE, post(score::score))
+        .route(ENRICH, post(runs::enrich))
+        .route(RUN, get(runs::run))
+        .route(EVENTS, post(events::ingest))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route(HEALTHZ, get(healthz))

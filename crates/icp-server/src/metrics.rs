@@ -31,12 +31,30 @@ struct Inner {
     buckets: [u64; BUCKETS.len()],
     sum: f64,
     count: u64,
+    /// Runs started by `POST /v1/enrich`.
+    runs_started: u64,
+    /// status -> runs finished.
+    runs_finished: BTreeMap<String, u64>,
+    run_seconds_sum: f64,
+    run_seconds_count: u64,
 }
 
 impl Metrics {
     pub fn count_request(&self, route: &str, status: u16) {
         let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         *m.requests.entry((route.to_string(), status)).or_default() += 1;
+    }
+
+    pub fn run_started(&self) {
+        let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        m.runs_started += 1;
+    }
+
+    pub fn run_finished(&self, status: &str, took: Duration) {
+        let mut m = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        *m.runs_finished.entry(status.to_string()).or_default() += 1;
+        m.run_seconds_sum += took.as_secs_f64();
+        m.run_seconds_count += 1;
     }
 
     pub fn observe_score(&self, took: Duration) {
@@ -100,6 +118,38 @@ pub(crate) fn exposition(st: &AppState) -> String {
         );
         let _ = writeln!(out, "icp_score_duration_seconds_sum {}", m.sum);
         let _ = writeln!(out, "icp_score_duration_seconds_count {}", m.count);
+        head(
+            &mut out,
+            "icp_runs_started_total",
+            "counter",
+            "Runs started by POST /v1/enrich.",
+        );
+        let _ = writeln!(out, "icp_runs_started_total {}", m.runs_started);
+        head(
+            &mut out,
+            "icp_runs_finished_total",
+            "counter",
+            "Runs started by POST /v1/enrich that ended, by status.",
+        );
+        for (status, n) in &m.runs_finished {
+            let _ = writeln!(
+                out,
+                "icp_runs_finished_total{{status=\"{}\"}} {n}",
+                label(status)
+            );
+        }
+        head(
+            &mut out,
+            "icp_run_duration_seconds",
+            "summary",
+            "Time from start to end of runs started by POST /v1/enrich.",
+        );
+        let _ = writeln!(out, "icp_run_duration_seconds_sum {}", m.run_seconds_sum);
+        let _ = writeln!(
+            out,
+            "icp_run_duration_seconds_count {}",
+            m.run_seconds_count
+        );
     }
     let reports = st.engine.as_ref().map(|e| e.reports()).unwrap_or_default();
     type Get = fn(&icp_engine::SourceReport) -> f64;

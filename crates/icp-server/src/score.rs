@@ -160,7 +160,7 @@ async fn enrich_one(
 /// Enriched fields into the row: a given value wins unless `[fields]`
 /// says `"enriched"`; intent columns are derived from dated events with
 /// the profile's half-life at its as_of.
-fn merge(
+pub(crate) fn merge(
     st: &AppState,
     profile: &Profile,
     merged: &BTreeMap<String, Sourced>,
@@ -243,7 +243,7 @@ fn response(
 
 /// The account's company domain, found like `icp enrich` finds it
 /// (`domain`, `website`, `email` and their CRM spellings).
-fn key_of(headers: &[String], row: &[String]) -> Result<String, String> {
+pub(crate) fn key_of(headers: &[String], row: &[String]) -> Result<String, String> {
     let cols = icp_key::KeyColumns::detect(headers, None);
     cols.check().map_err(|_| {
         "no company key: give `domain`, `website` or `email` to enrich the account".to_string()
@@ -254,7 +254,7 @@ fn key_of(headers: &[String], row: &[String]) -> Result<String, String> {
 }
 
 /// A given value as the cell text scoring parses.
-fn cell(name: &str, v: &Value) -> Result<String, ApiError> {
+pub(crate) fn cell(name: &str, v: &Value) -> Result<String, ApiError> {
     let bad = || {
         ApiError::unprocessable(format!(
             "field `{name}`: a value must be a string, a number, true/false, null or an array of strings or numbers; got {}",
@@ -281,7 +281,7 @@ fn cell(name: &str, v: &Value) -> Result<String, ApiError> {
     })
 }
 
-fn kind_of(v: &Value) -> &'static str {
+pub(crate) fn kind_of(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -1,10 +1,11 @@
 //! `icp schedule`: a missed fire with on_missed = "run_once" runs at
-//! start-up, SIGTERM stops the daemon cleanly with its state saved; a
-//! config without a scheduled job is refused.
+//! start-up, SIGTERM stops the daemon cleanly with its state saved (also
+//! in the middle of a run, which the next run resumes without paying
+//! twice); a config without a scheduled job is refused.
 
 use std::fs::File;
 use std::path::Path;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use icp_tests::{icp, icp_command, read_csv, repo};
 
@@ -23,27 +24,9 @@ fn config(dir: &Path, job: &str) -> String {
 /// `YYYY-MM-DDTHH:MM:SSZ` for a time `ago` before now: fixed width, so
 /// these strings sort as the times do.
 fn rfc3339_ago(ago: Duration) -> String {
-    let secs = (SystemTime::now() - ago)
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (chrono::Utc::now() - ago)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 #[test]
@@ -142,4 +125,88 @@ fn a_config_without_a_scheduled_job_is_refused() {
         "{}",
         r.stderr
     );
+}
+
+/// A provider that takes a while per company, so SIGTERM lands mid-run.
+#[tokio::test]
+async fn sigterm_during_a_run_stops_it_and_the_next_run_resumes() {
+    use wiremock::matchers::method;
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"name": "Acme", "employees": 300}))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut accounts = String::from("Website\n");
+    for i in 0..12 {
+        accounts.push_str(&format!("company{i}.com\n"));
+    }
+    std::fs::write(d.join("accounts.csv"), accounts).unwrap();
+    let cfg = d.join("icp.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "store = \"store.db\"\n\n[[sources]]\nname = \"slow\"\nplugin = \"firmographic-http\"\nconcurrency = 1\n[sources.settings]\nbase_url = \"{}\"\nurl = \"{{base_url}}/c/{{domain}}\"\nfields = {{ name = \"/name\", employees = \"/employees\" }}\n\n[[jobs]]\nname = \"slow\"\ninput = \"accounts.csv\"\noutput = \"out.csv\"\nschedule = \"* * * * *\"\non_missed = \"run_once\"\n",
+            server.uri()
+        ),
+    )
+    .unwrap();
+    let ago = rfc3339_ago(Duration::from_secs(3600));
+    std::fs::write(
+        d.join("store.db.schedule.json"),
+        format!("{{\"jobs\": {{\"slow\": {{\"last_fire\": \"{ago}\"}}}}}}"),
+    )
+    .unwrap();
+    let log = d.join("schedule.log");
+    let mut child = icp_command()
+        .args(["schedule", "--config", cfg.to_str().unwrap()])
+        .env_remove("ICP_STORE")
+        .stdout(File::create(d.join("schedule.out")).unwrap())
+        .stderr(File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    // Wait for the run to be paying for answers, then stop the daemon.
+    let started = Instant::now();
+    while server.received_requests().await.unwrap().len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "icp schedule did not stop"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("1 running job(s) asked to stop"), "{text}");
+    assert!(
+        !d.join("out.csv").exists(),
+        "the run was stopped before writing"
+    );
+    let paid = server.received_requests().await.unwrap().len();
+    assert!(paid < 12, "{paid}");
+
+    // The next run resumes: every company is paid for once in all.
+    let r = icp(["run", "slow", "--config", cfg.to_str().unwrap(), "-q"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert_eq!(read_csv(&d.join("out.csv")).1.len(), 12);
+    assert_eq!(server.received_requests().await.unwrap().len(), 12);
 }

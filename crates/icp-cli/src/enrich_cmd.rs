@@ -329,13 +329,32 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
 
     // Pass 2: enrich.
     let progress = SourceProgress::new(args.quiet);
-    let enriched = rt.block_on(
-        engine.enrich(&keys, &mut present, args.dry_run, &|done, total| {
-            progress.update(done, total)
-        }),
-    );
+    // SIGTERM or ctrl-c: stop starting requests, let those in flight land
+    // in the cache, and leave the run to be resumed.
+    let mut interrupted = false;
+    let enriched = rt.block_on(async {
+        let report = |done, total| progress.update(done, total);
+        let work = engine.enrich(&keys, &mut present, args.dry_run, &report);
+        tokio::pin!(work);
+        let mut stop = std::pin::pin!(stop_signal());
+        loop {
+            tokio::select! {
+                r = &mut work => break r,
+                () = &mut stop, if !interrupted => {
+                    interrupted = true;
+                    engine.interrupt("interrupted: rerun the same command to resume");
+                }
+            }
+        }
+    });
     progress.finish();
     let (errors, estimates) = enriched.map_err(|e| Failure::fatal(e.to_string()))?;
+    if interrupted {
+        let _ = rejects.finish();
+        return Err(Failure::fatal(format!(
+            "interrupted before the run finished; every answer received so far is cached (run {run_id}): run the same command again to resume"
+        )));
+    }
 
     if args.dry_run {
         print!(
@@ -890,5 +909,28 @@ impl Keyer {
                 icp_key::member_key(cell(email), cell(handle)).map_err(|e| e.to_string())
             }
         }
+    }
+}
+
+/// Resolves on SIGTERM or ctrl-c.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -324,6 +324,14 @@ impl Engine {
         self.budget.spent()
     }
 
+    /// Stop asking any source (SIGTERM): requests in flight finish and
+    /// their answers are cached; no new request starts.
+    pub fn interrupt(&self, why: &str) {
+        for slot in &self.slots {
+            slot.stats.stop(why);
+        }
+    }
+
     /// Sources stopped for the run, with why.
     pub fn stopped(&self) -> Vec<(String, String)> {
         self.slots

@@ -210,3 +210,74 @@ async fn sigterm_during_a_run_stops_it_and_the_next_run_resumes() {
     assert_eq!(read_csv(&d.join("out.csv")).1.len(), 12);
     assert_eq!(server.received_requests().await.unwrap().len(), 12);
 }
+
+/// One daemon: `icp serve` runs the scheduled jobs too, and SIGTERM stops
+/// both.
+#[test]
+fn icp_serve_runs_the_scheduled_jobs_beside_the_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let cfg = config(
+        d,
+        &format!(
+            "[[jobs]]\nname = \"minutely\"\ninput = {:?}\noutput = \"out/scores-{{date}}.csv\"\nschedule = \"* * * * *\"\non_missed = \"run_once\"\n",
+            repo().join("examples/accounts.csv")
+        ),
+    );
+    let ago = rfc3339_ago(Duration::from_secs(3600));
+    std::fs::write(
+        d.join("store.db.schedule.json"),
+        format!("{{\"jobs\": {{\"minutely\": {{\"last_fire\": \"{ago}\"}}}}}}"),
+    )
+    .unwrap();
+    let log = d.join("serve.log");
+    let mut child = icp_command()
+        .args([
+            "serve",
+            "--config",
+            &cfg,
+            "--listen",
+            "127.0.0.1:0",
+            "--no-auth",
+        ])
+        .env_remove("ICP_STORE")
+        .env_remove("ICP_API_TOKEN")
+        .stdout(File::create(d.join("serve.out")).unwrap())
+        .stderr(File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if text.contains("job minutely: finished with exit code 0") {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("the scheduled job did not run under icp serve:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = std::fs::read_to_string(d.join("serve.out")).unwrap();
+    assert!(
+        out.contains("icp serve: listening on http://127.0.0.1:"),
+        "{out}"
+    );
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "icp serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(status.code(), Some(0), "{text}");
+    assert!(text.contains("icp serve: stopped"), "{text}");
+}

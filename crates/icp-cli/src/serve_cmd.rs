@@ -8,6 +8,7 @@ use clap::Args;
 use icp_engine::Config;
 use icp_store::{SqliteStore, Store};
 
+use crate::schedule_cmd::{self, ScheduleArgs};
 use crate::score_cmd::load_profiles;
 use crate::{AsOfArg, Failure, display};
 
@@ -27,6 +28,11 @@ pub struct ServeArgs {
     /// Serve without a token (only behind something that authenticates).
     #[arg(long)]
     pub no_auth: bool,
+    /// Do not run the config's scheduled [[jobs]] in this process (they
+    /// run beside the API by default; `icp schedule` is the same without
+    /// HTTP).
+    #[arg(long)]
+    pub no_schedule: bool,
     #[command(flatten)]
     pub as_of: AsOfArg,
 }
@@ -65,6 +71,15 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
         .map_err(Failure::usage)?
         .with_store(store);
     let app = icp_server::router(Arc::new(state));
+    // One daemon: the scheduled jobs run beside the API; SIGTERM stops both.
+    let scheduler =
+        (!args.no_schedule && cfg.jobs.iter().any(|j| j.schedule.is_some())).then(|| {
+            let schedule = ScheduleArgs {
+                config: args.config.clone(),
+                store: None,
+            };
+            std::thread::spawn(move || schedule_cmd::run(schedule))
+        });
     rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
@@ -80,6 +95,13 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
             .await
             .map_err(|e| Failure::fatal(format!("the server stopped: {e}")))
     })?;
+    if let Some(handle) = scheduler {
+        match handle.join() {
+            Ok(Err(e)) => eprintln!("icp serve: the scheduler stopped: {}", e.message),
+            Err(_) => eprintln!("icp serve: the scheduler stopped unexpectedly"),
+            Ok(Ok(_)) => {}
+        }
+    }
     eprintln!("icp serve: stopped");
     Ok(0)
 }

@@ -5,6 +5,7 @@
 
 use std::fs::File;
 use std::path::Path;
+use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
 
 use icp_tests::{icp, icp_command, read_csv, repo};
@@ -27,6 +28,41 @@ fn rfc3339_ago(ago: Duration) -> String {
     (chrono::Utc::now() - ago)
         .format("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
+}
+
+/// Wait until `log` says `needle`; the child must keep running meanwhile.
+fn wait_for_log(child: &mut Child, log: &Path, needle: &str, what: &str) {
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if text.contains(needle) {
+            return;
+        }
+        if started.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
+            let _ = child.kill();
+            panic!("{what}:\n{text}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Send SIGTERM and wait for the exit, at the latest by `deadline`.
+fn sigterm_and_wait(child: &mut Child, deadline: Instant, what: &str) -> ExitStatus {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("{what} did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -57,18 +93,12 @@ fn a_missed_fire_runs_once_and_sigterm_stops_the_daemon() {
         .spawn()
         .unwrap();
 
-    let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("job minutely: finished with exit code 0") {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            panic!("the missed run did not finish:\n{text}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_log(
+        &mut child,
+        &log,
+        "job minutely: finished with exit code 0",
+        "the missed run did not finish",
+    );
     let outputs: Vec<_> = std::fs::read_dir(d.join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -78,22 +108,11 @@ fn a_missed_fire_runs_once_and_sigterm_stops_the_daemon() {
     let (_, rows) = read_csv(&outputs[0]);
     assert_eq!(rows.len(), 20);
 
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let stopping = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if stopping.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            panic!("icp schedule did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = sigterm_and_wait(
+        &mut child,
+        Instant::now() + Duration::from_secs(20),
+        "icp schedule",
+    );
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("on_missed = \"run_once\""), "{text}");
@@ -247,36 +266,18 @@ fn icp_serve_runs_the_scheduled_jobs_beside_the_api() {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    loop {
-        let text = std::fs::read_to_string(&log).unwrap_or_default();
-        if text.contains("job minutely: finished with exit code 0") {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(30) || child.try_wait().unwrap().is_some() {
-            let _ = child.kill();
-            panic!("the scheduled job did not run under icp serve:\n{text}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_log(
+        &mut child,
+        &log,
+        "job minutely: finished with exit code 0",
+        "the scheduled job did not run under icp serve",
+    );
     let out = std::fs::read_to_string(d.join("serve.out")).unwrap();
     assert!(
         out.contains("icp serve: listening on http://127.0.0.1:"),
         "{out}"
     );
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "icp serve did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = sigterm_and_wait(&mut child, started + Duration::from_secs(60), "icp serve");
     let text = std::fs::read_to_string(&log).unwrap();
     assert_eq!(status.code(), Some(0), "{text}");
     assert!(text.contains("icp serve: stopped"), "{text}");

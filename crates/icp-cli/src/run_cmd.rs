@@ -9,7 +9,7 @@ use clap::Args;
 use icp_engine::Config;
 use icp_engine::config::{JobConfig, RefreshPolicy};
 
-use crate::enrich_cmd::{self, EnrichArgs};
+use crate::enrich_cmd::{self, EnrichArgs, store_path};
 use crate::{AsOfArg, Failure, InputArgs, display};
 
 #[derive(Args)]
@@ -44,10 +44,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         )));
     };
     let inputs = inputs(&cfg.dir, job)?;
-    let store_path = match &args.store {
-        Some(s) => PathBuf::from(s.strip_prefix("sqlite://").unwrap_or(s)),
-        None => cfg.store_path(),
-    };
+    let store_path = store_path(args.store.as_deref(), || Ok(cfg.store_path()))?;
     let _lock = lock(&store_path, &job.name)?;
     let date = args.as_of.date();
     let mut worst = 0u8;

@@ -13,6 +13,7 @@ use icp_engine::Config;
 use icp_engine::config::OnMissed;
 use serde::{Deserialize, Serialize};
 
+use crate::enrich_cmd::store_path;
 use crate::schedule::{Missed, Schedule, missed, next_fire};
 use crate::{Failure, display};
 
@@ -128,10 +129,7 @@ pub fn run(args: ScheduleArgs) -> Result<u8, Failure> {
             display(&args.config)
         )));
     }
-    let store = match &args.store {
-        Some(s) => PathBuf::from(s.strip_prefix("sqlite://").unwrap_or(s)),
-        None => cfg.store_path(),
-    };
+    let store = store_path(args.store.as_deref(), || Ok(cfg.store_path()))?;
     let state_path = store.with_file_name(format!(
         "{}.schedule.json",
         store

@@ -67,9 +67,8 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
     } else {
         None
     };
-    let state = icp_server::AppState::new(&cfg, profiles, engine, token)
-        .map_err(Failure::usage)?
-        .with_store(store);
+    let state =
+        icp_server::AppState::new(&cfg, store, profiles, engine, token).map_err(Failure::usage)?;
     let app = icp_server::router(Arc::new(state));
     // One daemon: the scheduled jobs run beside the API; SIGTERM stops both.
     let scheduler =

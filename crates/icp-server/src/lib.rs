@@ -30,7 +30,7 @@ use axum::routing::{get, post};
 use icp_core::Profile;
 use icp_engine::config::FieldPrecedence;
 use icp_engine::{Config, Engine, EngineOptions};
-use icp_store::{SqliteStore, Store};
+use icp_store::Store;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -89,21 +89,24 @@ impl AppState {
     /// is the default), an engine over its sources (or none: scoring only)
     /// and the token (`None` serves without authentication).
     ///
-    /// Runs are recorded in the config's store (opened here, a second
-    /// connection beside the engine's; [`AppState::with_store`] replaces
-    /// it) and the webhook secret is read from the process environment.
+    /// Runs are recorded in `store` (the one the engine caches in) and the
+    /// webhook secret is read from the process environment.
     pub fn new(
         cfg: &Config,
+        store: Arc<dyn Store>,
         profiles: Vec<Profile>,
         engine: Option<Engine>,
         token: Option<String>,
     ) -> Result<AppState, String> {
-        Self::new_with_env(cfg, profiles, engine, token, |v| std::env::var(v).ok())
+        Self::new_with_env(cfg, store, profiles, engine, token, |v| {
+            std::env::var(v).ok()
+        })
     }
 
     /// [`AppState::new`] with `env` for `${ENV_VAR}` references.
     pub fn new_with_env(
         cfg: &Config,
+        store: Arc<dyn Store>,
         profiles: Vec<Profile>,
         engine: Option<Engine>,
         token: Option<String>,
@@ -116,8 +119,6 @@ impl AppState {
             ));
         }
         let secret = cfg.serve.resolve_webhook_secret(env)?;
-        let store: Arc<dyn Store> =
-            Arc::new(SqliteStore::open(&cfg.store_path()).map_err(|e| e.to_string())?);
         Ok(AppState {
             store,
             events_path: cfg.serve.events_path(&cfg.dir),
@@ -140,12 +141,6 @@ impl AppState {
             max_body: cfg.serve.max_body,
             metrics: Metrics::default(),
         })
-    }
-
-    /// Record runs in `store` (e.g. the one the engine uses).
-    pub fn with_store(mut self, store: Arc<dyn Store>) -> Self {
-        self.store = store;
-        self
     }
 
     /// The webhook's first retry delay (doubled each attempt, with jitter;

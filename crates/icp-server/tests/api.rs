@@ -95,9 +95,9 @@ async fn start_with(with_source: bool, extra: &str, token: Option<&str>) -> Serv
     let profiles = vec![profile(PROFILE), profile(OTHER)];
     let store: Arc<dyn icp_store::Store> =
         Arc::new(icp_store::SqliteStore::open(&cfg.store_path()).unwrap());
-    let engine = icp_server::build_engine(&cfg, store, &profiles, |_| None).unwrap();
+    let engine = icp_server::build_engine(&cfg, store.clone(), &profiles, |_| None).unwrap();
     assert_eq!(engine.is_some(), with_source);
-    let state = AppState::new(&cfg, profiles, engine, token.map(str::to_string)).unwrap();
+    let state = AppState::new(&cfg, store, profiles, engine, token.map(str::to_string)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router(Arc::new(state))).await });

@@ -69,9 +69,8 @@ async fn start(serve: &str) -> Server {
         Arc::new(icp_store::SqliteStore::open(&cfg.store_path()).unwrap());
     let engine = icp_server::build_engine(&cfg, store.clone(), &profiles, |_| None).unwrap();
     let env = |v: &str| (v == "HOOK_SECRET").then(|| SECRET.to_string());
-    let state = AppState::new_with_env(&cfg, profiles, engine, Some(TOKEN.into()), env)
+    let state = AppState::new_with_env(&cfg, store, profiles, engine, Some(TOKEN.into()), env)
         .unwrap()
-        .with_store(store)
         .with_webhook_retries(Duration::from_millis(20), 5);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

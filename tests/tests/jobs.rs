@@ -130,3 +130,56 @@ fn bad_schedules_and_time_zones_are_config_errors() {
         assert!(r.stderr.contains(said), "{job}: {}", r.stderr);
     }
 }
+
+#[test]
+fn a_job_can_read_the_accounts_already_in_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(
+        dir.path(),
+        &format!(
+            "[[jobs]]\nname = \"import\"\ninput = {:?}\noutput = \"out/import.csv\"\n\n[[jobs]]\nname = \"refresh\"\ninput = \"store\"\noutput = \"out/{{input}}-{{date}}.csv\"\nprovenance = true\n",
+            repo().join("examples/accounts.csv")
+        ),
+    );
+    let r = icp(["run", "refresh", "--config", &cfg, "-q"]);
+    assert_eq!(r.code, 2, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("which has none yet"), "{}", r.stderr);
+
+    let r = icp([
+        "run",
+        "import",
+        "--config",
+        &cfg,
+        "-q",
+        "--as-of",
+        "2026-11-20",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (_, imported) = read_csv(&dir.path().join("out/import.csv"));
+
+    let r = icp([
+        "run",
+        "refresh",
+        "--config",
+        &cfg,
+        "-q",
+        "--as-of",
+        "2026-11-21",
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let (h, rows) = read_csv(&dir.path().join("out/store-2026-11-21.csv"));
+    assert_eq!(rows.len(), imported.len());
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let mut domains: Vec<&str> = rows.iter().map(|r| r[col("domain")].as_str()).collect();
+    domains.sort_unstable();
+    assert!(domains.contains(&"northwindcapital.com"), "{domains:?}");
+    let northwind = rows
+        .iter()
+        .find(|r| r[col("domain")] == "northwindcapital.com")
+        .unwrap();
+    // The CRM's own cells came back from the store...
+    assert_eq!(northwind[col("Record ID")], "1001");
+    // ...and enriched values were enriched again, not taken for CRM values.
+    assert_eq!(northwind[col("ownership")], "private");
+    assert_eq!(northwind[col("ownership__source")], "list");
+}

@@ -23,7 +23,7 @@ use icp_engine::{Config, Engine, EngineOptions, FieldMask, SourceReport};
 use icp_io::read::{Format, Row, TableReader};
 use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
 use icp_key::KeyColumns;
-use icp_store::{NewRun, RunScore, RunStatus, SqliteStore, Store};
+use icp_store::{NewRun, RunScore, RunStatus, SqliteStore, Store, StoredAccount};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -370,6 +370,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
     let key_header = if member_mode { "member_key" } else { "domain" };
+    let entity = if member_mode { "member" } else { "account" };
     let domain_col = headers.iter().position(|h| h == key_header);
     if domain_col.is_none() {
         out_headers.push(key_header.into());
@@ -464,6 +465,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::fatal(e.to_string()))?;
         // Each account's results per profile, for `icp runs` and `icp diff`.
         let mut run_scores: Vec<RunScore> = Vec::with_capacity(pending.len() * profiles.len());
+        let mut latest: Vec<StoredAccount> = Vec::with_capacity(pending.len());
         for ((i, values), fields) in pending.drain(..).zip(merged) {
             let mut outv = values;
             outv.resize(headers.len(), String::new());
@@ -487,6 +489,10 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                 Some(c) => outv[c] = keys[i].clone(),
                 None => outv.push(keys[i].clone()),
             }
+            // The row as the input gave it (duplicates merged), before
+            // enriched values fill its blanks: a job reading the store
+            // starts from this.
+            let input_cells = non_blank(&headers, &outv);
             let mut lines = first_lines[i].to_string();
             for l in d.iter().flat_map(|d| &d.lines) {
                 lines.push_str(&format!(";{l}"));
@@ -587,8 +593,18 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
                         .chain(extra.iter().map(String::as_str)),
                 )
                 .map_err(|e| Failure::fatal(e.to_string()))?;
+            latest.push(StoredAccount {
+                key: keys[i].clone(),
+                entity: entity.to_string(),
+                input: input_cells,
+                fields: non_blank(&out_headers[..record_len], &outv),
+                run_id,
+                updated_at: icp_engine::unix_now(),
+            });
         }
         rt.block_on(store.put_run_scores(run_id, &run_scores))
+            .map_err(|e| Failure::fatal(e.to_string()))?;
+        rt.block_on(store.put_accounts(&latest))
             .map_err(|e| Failure::fatal(e.to_string()))?;
         Ok(())
     };
@@ -858,6 +874,16 @@ impl SourceProgress {
 }
 
 /// How a row's key is found: a company domain (accounts), or a person's
+/// The non-blank cells of a row by header, as stored per account.
+fn non_blank(headers: &[String], row: &[String]) -> serde_json::Map<String, serde_json::Value> {
+    headers
+        .iter()
+        .zip(row)
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(h, v)| (h.clone(), serde_json::Value::String(v.clone())))
+        .collect()
+}
+
 /// e-mail, else handle (members).
 enum Keyer {
     Accounts(KeyColumns),

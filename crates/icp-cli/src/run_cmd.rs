@@ -9,6 +9,9 @@ use clap::Args;
 use icp_engine::Config;
 use icp_engine::config::{JobConfig, RefreshPolicy};
 
+use icp_io::TableWriter;
+use icp_store::{SqliteStore, Store};
+
 use crate::enrich_cmd::{self, EnrichArgs, store_path};
 use crate::{AsOfArg, Failure, InputArgs, display};
 
@@ -43,16 +46,30 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
             }
         )));
     };
-    let inputs = inputs(&cfg.dir, job)?;
     let store_path = store_path(args.store.as_deref(), || Ok(cfg.store_path()))?;
     let _lock = lock(&store_path, &job.name)?;
     let date = args.as_of.date();
+    let profiles: Vec<PathBuf> = if job.profiles.is_empty() {
+        cfg.profile_paths()
+    } else {
+        job.profiles.iter().map(|p| cfg.dir.join(p)).collect()
+    };
+    let from_store = job.input == STORE_INPUT;
+    let inputs = if from_store {
+        vec![export_store(&store_path, &job.name, &profiles, date)?]
+    } else {
+        inputs(&cfg.dir, job)?
+    };
     let mut worst = 0u8;
     for input in inputs {
-        let stem = input
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = if from_store {
+            STORE_INPUT.to_string()
+        } else {
+            input
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
         let out = cfg.dir.join(
             job.output
                 .replace("{date}", &date.to_string())
@@ -65,7 +82,7 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
             input,
             config: args.config.clone(),
             out: Some(out),
-            profiles: job.profiles.iter().map(|p| cfg.dir.join(p)).collect(),
+            profiles: profiles.clone(),
             key_column: None,
             provenance: job.provenance,
             dry_run: false,
@@ -82,6 +99,100 @@ pub fn run(args: RunArgs) -> Result<u8, Failure> {
         worst = worst.max(code);
     }
     Ok(worst)
+}
+
+/// A job input that means "the accounts already in the store".
+pub const STORE_INPUT: &str = "store";
+
+/// Write the store's accounts (members for member profiles) as they were
+/// last read from their input files, to a CSV beside the store that the
+/// job then enriches: cached values stay in the cache, so the refresh
+/// policy decides what is fetched again.
+fn export_store(
+    store: &Path,
+    job: &str,
+    profiles: &[PathBuf],
+    as_of: chrono::NaiveDate,
+) -> Result<PathBuf, Failure> {
+    let members = !profiles.is_empty()
+        && profiles.iter().all(|p| {
+            crate::profile_cmd::load(p, as_of, true)
+                .is_ok_and(|(p, _)| p.entity == icp_core::Entity::Member)
+        });
+    let entity = if members { "member" } else { "account" };
+    let db = SqliteStore::open(store).map_err(|e| Failure::fatal(e.to_string()))?;
+    let rt = crate::runs_cmd::runtime()?;
+    let page = |after: Option<&str>| {
+        rt.block_on(db.accounts(entity, after, 1000))
+            .map_err(|e| Failure::fatal(e.to_string()))
+    };
+    // Pass 1: the union of the input headers, in first-seen order.
+    let mut headers: Vec<String> = Vec::new();
+    let mut after: Option<String> = None;
+    let mut count = 0usize;
+    loop {
+        let accounts = page(after.as_deref())?;
+        let Some(last) = accounts.last() else { break };
+        after = Some(last.key.clone());
+        count += accounts.len();
+        for a in &accounts {
+            for h in a.input.keys() {
+                if !headers.contains(h) {
+                    headers.push(h.clone());
+                }
+            }
+        }
+    }
+    if count == 0 {
+        return Err(Failure::usage(format!(
+            "job `{job}` reads the {entity}s in the store ({}), which has none yet: run a job with a file input or `icp enrich` first",
+            display(store)
+        )));
+    }
+    // Pass 2: one row per account.
+    let path = with_suffix(store, &format!("job-{}.{entity}s.csv", safe_name(job)));
+    let mut writer =
+        TableWriter::create(&path, &headers).map_err(|e| Failure::fatal(e.to_string()))?;
+    let mut after: Option<String> = None;
+    loop {
+        let accounts = page(after.as_deref())?;
+        let Some(last) = accounts.last() else { break };
+        after = Some(last.key.clone());
+        for a in &accounts {
+            let cells = headers
+                .iter()
+                .map(|h| a.input.get(h).and_then(|v| v.as_str()).unwrap_or(""));
+            writer
+                .write_row(cells)
+                .map_err(|e| Failure::fatal(e.to_string()))?;
+        }
+    }
+    writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
+    Ok(path)
+}
+
+/// A job name as it may appear in a file name.
+fn safe_name(job: &str) -> String {
+    job.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// `store.db` -> `store.db.<suffix>`, beside it.
+fn with_suffix(store: &Path, suffix: &str) -> PathBuf {
+    store.with_file_name(format!(
+        "{}.{suffix}",
+        store
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ))
 }
 
 /// The job's input files: one path, or every match of a glob, sorted.
@@ -114,23 +225,7 @@ fn inputs(dir: &Path, job: &JobConfig) -> Result<Vec<PathBuf>, Failure> {
 /// A lock file beside the store, held while the job runs: a second run of
 /// the same job (cron firing while the last run is still going) is refused.
 fn lock(store: &Path, job: &str) -> Result<File, Failure> {
-    let safe: String = job
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let path = store.with_file_name(format!(
-        "{}.job-{safe}.lock",
-        store
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    ));
+    let path = with_suffix(store, &format!("job-{}.lock", safe_name(job)));
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| Failure::fatal(format!("cannot create {}: {e}", display(parent))))?;

@@ -30,7 +30,7 @@ struct RawProfile {
     traits: Vec<RawTrait>,
     /// Annual contract value per tier, for market sizing.
     #[serde(default)]
-    acv: Option<HashMap<String, f64>>,
+    acv: Option<Spanned<HashMap<String, f64>>>,
 }
 
 #[derive(Deserialize)]
@@ -277,6 +277,22 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
         None => (DEFAULT_TIERS, None),
     };
 
+    if let Some(acv) = &raw.acv {
+        for (key, value) in acv.get_ref() {
+            let tier = matches!(key.as_str(), "1" | "2" | "3" | "excluded");
+            if !tier || *value < 0.0 || !value.is_finite() {
+                cx.diags.push(
+                    Diagnostic::error(
+                        format!("`{key} = {value}` is not an annual contract value per tier"),
+                        Some(acv.span()),
+                    )
+                    .label("in this table")
+                    .help("keys are \"1\", \"2\", \"3\" and \"excluded\", values amounts >= 0, e.g. \"1\" = 50000"),
+                );
+            }
+        }
+    }
+
     let mut names = std::collections::HashSet::new();
     for t in &raw.traits {
         if !names.insert(t.name.get_ref()) {
@@ -301,7 +317,7 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
         filters,
         traits,
         fields: cx.fields,
-        acv: raw.acv.unwrap_or_default(),
+        acv: raw.acv.map(Spanned::into_inner).unwrap_or_default(),
         as_of,
         tiers_span,
     };

@@ -670,3 +670,18 @@ fn huge_durations_do_not_overflow() {
         Some("'last_funding_date within -99999999999d'"),
     );
 }
+
+#[test]
+fn an_acv_table_names_tiers_only() {
+    let (message, text, line, col) = the_error("name = \"p\"\n\n[acv]\n1 = 50000\ngold = 9\n");
+    assert!(message.contains("`gold = 9`"), "{message}");
+    assert_eq!(text, "[acv]");
+    assert_eq!((line, col), (3, 1));
+    let (message, _, _, _) = the_error("name = \"p\"\n\n[acv]\n1 = -5\n");
+    assert!(message.contains("`1 = -5`"), "{message}");
+    assert!(
+        load("name = \"p\"\n[acv]\n1 = 5\nexcluded = 0\n", as_of())
+            .profile
+            .is_some()
+    );
+}

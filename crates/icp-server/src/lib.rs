@@ -14,6 +14,7 @@ mod events;
 mod metrics;
 mod runs;
 mod score;
+pub mod reference;
 pub mod webhook;
 
 use std::collections::BTreeSet;

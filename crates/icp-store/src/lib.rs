@@ -112,6 +112,27 @@ pub struct RunScore {
     pub reasons: String,
 }
 
+/// The latest enriched state of one account (or member), as the newest run
+/// that wrote it left it: the input row's own cells (what a job whose input
+/// is "the accounts already in the store" re-reads, so cached values are
+/// not mistaken for CRM values) and every output field.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoredAccount {
+    /// `domain`, or `member_key` for members.
+    pub key: String,
+    /// `account` or `member`.
+    pub entity: String,
+    /// The input row's non-blank cells by header.
+    pub input: serde_json::Map<String, serde_json::Value>,
+    /// The output row's non-blank fields by column (input, enriched and
+    /// derived values).
+    pub fields: serde_json::Map<String, serde_json::Value>,
+    /// The run that wrote this state.
+    pub run_id: i64,
+    /// Unix seconds.
+    pub updated_at: i64,
+}
+
 /// The store behind the engine. Every method is one short transaction.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync {
@@ -173,4 +194,16 @@ pub trait Store: Send + Sync {
         after: Option<(&str, &str)>,
         limit: usize,
     ) -> Result<Vec<RunScore>, StoreError>;
+
+    /// Insert or replace accounts' latest state, all in one transaction.
+    async fn put_accounts(&self, accounts: &[StoredAccount]) -> Result<(), StoreError>;
+
+    /// One page of the stored accounts of `entity` in key order (byte
+    /// order), after `after`, at most `limit`; an empty page is the end.
+    async fn accounts(
+        &self,
+        entity: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StoredAccount>, StoreError>;
 }

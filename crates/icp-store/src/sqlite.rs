@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, Row, TransactionBehavior, params};
 
-use crate::{CacheEntry, Cached, NewRun, RunRecord, RunScore, RunStatus, Store, StoreError};
+use crate::{
+    CacheEntry, Cached, NewRun, RunRecord, RunScore, RunStatus, Store, StoreError, StoredAccount,
+};
 
 /// The schema, one step per version: `MIGRATIONS[n]` takes a store from
 /// version `n` to `n + 1`. Append only; never edit a released step.
@@ -47,6 +49,16 @@ const MIGRATIONS: &[&str] = &[
         tier    TEXT NOT NULL,
         reasons TEXT NOT NULL,
         PRIMARY KEY (run_id, profile, key)
+    ) WITHOUT ROWID;",
+    // 3: the latest state of each account (a job's input can be the store).
+    "CREATE TABLE accounts (
+        entity     TEXT NOT NULL,
+        key        TEXT NOT NULL,
+        input      TEXT NOT NULL,   -- JSON object: the input row's cells
+        fields     TEXT NOT NULL,   -- JSON object: the output row's fields
+        run_id     INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (entity, key)
     ) WITHOUT ROWID;",
 ];
 
@@ -518,6 +530,80 @@ impl Store for SqliteStore {
                 score: row.get(2).map_err(get)?,
                 tier: row.get(3).map_err(get)?,
                 reasons: row.get(4).map_err(get)?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn put_accounts(&self, accounts: &[StoredAccount]) -> Result<(), StoreError> {
+        if accounts.is_empty() {
+            return Ok(());
+        }
+        let ctx = || "recording the accounts' latest state".to_string();
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| backend(ctx(), e))?;
+        {
+            let mut stmt = tx
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO accounts (entity, key, input, fields, run_id, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .map_err(|e| backend(ctx(), e))?;
+            for a in accounts {
+                let input = serde_json::Value::Object(a.input.clone()).to_string();
+                let fields = serde_json::Value::Object(a.fields.clone()).to_string();
+                stmt.execute(params![
+                    a.entity,
+                    a.key,
+                    input,
+                    fields,
+                    a.run_id,
+                    a.updated_at
+                ])
+                .map_err(|e| backend(ctx(), e))?;
+            }
+        }
+        tx.commit().map_err(|e| backend(ctx(), e))
+    }
+
+    async fn accounts(
+        &self,
+        entity: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<StoredAccount>, StoreError> {
+        let ctx = || "reading the stored accounts".to_string();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT key, input, fields, run_id, updated_at FROM accounts
+                 WHERE entity = ?1 AND (?2 IS NULL OR key > ?2)
+                 ORDER BY key LIMIT ?3",
+            )
+            .map_err(|e| backend(ctx(), e))?;
+        let mut rows = stmt
+            .query(params![entity, after, limit])
+            .map_err(|e| backend(ctx(), e))?;
+        let object = |text: String| match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(m)) => Ok(m),
+            _ => Err(StoreError::Backend(format!(
+                "{}: a stored account is not a JSON object; the file may be corrupt",
+                ctx()
+            ))),
+        };
+        let mut out = Vec::new();
+        while let Some(row) = rows.next().map_err(|e| backend(ctx(), e))? {
+            let get = |e: rusqlite::Error| backend(ctx(), e);
+            out.push(StoredAccount {
+                entity: entity.to_string(),
+                key: row.get(0).map_err(get)?,
+                input: object(row.get(1).map_err(get)?)?,
+                fields: object(row.get(2).map_err(get)?)?,
+                run_id: row.get(3).map_err(get)?,
+                updated_at: row.get(4).map_err(get)?,
             });
         }
         Ok(out)

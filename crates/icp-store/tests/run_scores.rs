@@ -169,7 +169,7 @@ const V1: &str = "CREATE TABLE cache (
 
 #[tokio::test]
 async fn a_version_1_store_upgrades_in_place_and_keeps_its_runs_and_cache() {
-    assert_eq!(SqliteStore::SCHEMA_VERSION, 2);
+    assert_eq!(SqliteStore::SCHEMA_VERSION, 3);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("old.db");
     {
@@ -206,7 +206,7 @@ async fn a_version_1_store_upgrades_in_place_and_keeps_its_runs_and_cache() {
     let version: i64 = raw
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, SqliteStore::SCHEMA_VERSION);
     // Opening again does not migrate twice.
     let store = SqliteStore::open(&path).unwrap();
     assert_eq!(all(&store, new, None, 10).await.len(), 1);

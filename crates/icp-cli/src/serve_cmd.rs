@@ -67,8 +67,19 @@ pub fn run(args: ServeArgs) -> Result<u8, Failure> {
     } else {
         None
     };
-    let state =
+    let mut state =
         icp_server::AppState::new(&cfg, store, profiles, engine, token).map_err(Failure::usage)?;
+    if args.as_of.as_of.is_none() {
+        // A long-lived service scores as of each day, not the day it started.
+        let sources = paths
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map_err(|e| Failure::usage(format!("cannot read profile {}: {e}", display(p))))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        state = state.with_rolling_as_of(sources, || chrono::Utc::now().date_naive());
+    }
     let app = icp_server::router(Arc::new(state));
     // One daemon: the scheduled jobs run beside the API; SIGTERM stops both.
     let scheduler =

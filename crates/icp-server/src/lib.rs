@@ -12,9 +12,9 @@
 mod error;
 mod events;
 mod metrics;
+pub mod reference;
 mod runs;
 mod score;
-pub mod reference;
 pub mod webhook;
 
 use std::collections::BTreeSet;
@@ -67,7 +67,12 @@ pub const TOKEN_ENV: &str = "ICP_API_TOKEN";
 
 /// What the handlers share.
 pub struct AppState {
-    pub(crate) profiles: Vec<Profile>,
+    /// The profiles compiled at the service's `as_of`; see [`AppState::profiles`].
+    profiles: std::sync::RwLock<Arc<Vec<Profile>>>,
+    /// Set unless `--as-of` pinned the date: the profiles' TOML and the
+    /// clock, to compile them again when the day changes (recency
+    /// conditions, company age and intent decay count from today).
+    rolling: Option<Rolling>,
     pub(crate) engine: Option<Engine>,
     /// Fields whose enriched value beats the given one (`[fields]`).
     pub(crate) enriched_wins: BTreeSet<String>,
@@ -130,7 +135,8 @@ impl AppState {
                 backoff: Duration::from_secs(2),
                 attempts: 5,
             }),
-            profiles,
+            profiles: std::sync::RwLock::new(Arc::new(profiles)),
+            rolling: None,
             engine,
             enriched_wins: cfg
                 .fields
@@ -158,9 +164,56 @@ impl AppState {
         self.engine.as_ref()
     }
 
-    pub fn profiles(&self) -> &[Profile] {
-        &self.profiles
+    /// Let `as_of` follow `today`: when the day changes, the profiles
+    /// (`sources`: their TOML, in the order given to [`AppState::new`]) are
+    /// compiled again for the new date. Without it the `as_of` the profiles
+    /// were loaded with holds for the service's life.
+    pub fn with_rolling_as_of(
+        mut self,
+        sources: Vec<String>,
+        today: impl Fn() -> chrono::NaiveDate + Send + Sync + 'static,
+    ) -> Self {
+        self.rolling = Some(Rolling {
+            sources,
+            today: Box::new(today),
+        });
+        self
     }
+
+    /// The profiles as of today (or the pinned date). A request or run
+    /// keeps the snapshot it took, so its `as_of` does not change midway.
+    pub fn profiles(&self) -> Arc<Vec<Profile>> {
+        let current = self
+            .profiles
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let Some(r) = &self.rolling else {
+            return current;
+        };
+        let day = icp_core::day_number((r.today)());
+        if current.first().is_none_or(|p| p.as_of == day) {
+            return current;
+        }
+        // The same text compiled at start, so it compiles again.
+        let fresh: Option<Vec<Profile>> = r
+            .sources
+            .iter()
+            .map(|src| icp_core::load(src, day).profile)
+            .collect();
+        let Some(fresh) = fresh.filter(|f| f.len() == current.len()) else {
+            return current;
+        };
+        let fresh = Arc::new(fresh);
+        *self.profiles.write().unwrap_or_else(|e| e.into_inner()) = fresh.clone();
+        fresh
+    }
+}
+
+/// What a service whose `as_of` follows the calendar needs.
+struct Rolling {
+    sources: Vec<String>,
+    today: Box<dyn Fn() -> chrono::NaiveDate + Send + Sync>,
 }
 
 fn digest(token: &str) -> [u8; 32] {

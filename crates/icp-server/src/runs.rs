@@ -75,20 +75,17 @@ pub(crate) async fn enrich(
             req.accounts.len()
         )));
     }
+    // The run keeps this snapshot: its as_of holds to the end.
+    let profiles = st.profiles();
     let profile_idx = match &req.profile {
         None => 0,
-        Some(name) => st
-            .profiles
+        Some(name) => profiles
             .iter()
             .position(|p| &p.name == name)
             .ok_or_else(|| {
                 ApiError::not_found(format!(
                     "no profile named `{name}`; the profiles are: {}",
-                    st.profiles
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    crate::score::profile_names(&profiles)
                 ))
             })?,
     };
@@ -131,7 +128,7 @@ pub(crate) async fn enrich(
             if n > 20 { "; ..." } else { "" }
         )));
     }
-    let as_of = icp_core::value::date_from_days(st.profiles[profile_idx].as_of)
+    let as_of = icp_core::value::date_from_days(profiles[profile_idx].as_of)
         .map(|d| d.to_string())
         .unwrap_or_default();
     let run_id = st
@@ -149,7 +146,8 @@ pub(crate) async fn enrich(
     tokio::spawn(async move {
         let started = Instant::now();
         let st = task_st;
-        let (status, summary) = match execute(&st, profile_idx, &accounts, run_id).await {
+        let (status, summary) = match execute(&st, &profiles[profile_idx], &accounts, run_id).await
+        {
             Ok((status, mut summary)) => {
                 summary["seconds"] =
                     json!((started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0);
@@ -200,11 +198,10 @@ pub(crate) async fn enrich(
 /// score, record the scores; the run's status and summary.
 async fn execute(
     st: &AppState,
-    profile_idx: usize,
+    profile: &icp_core::Profile,
     accounts: &[Account],
     run_id: i64,
 ) -> Result<(RunStatus, Value), StoreError> {
-    let profile = &st.profiles[profile_idx];
     // Unique keys, in first-seen order.
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut keys: Vec<String> = Vec::new();

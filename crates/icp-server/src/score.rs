@@ -56,22 +56,15 @@ async fn answer(
             ApiError::bad_request(format!("cannot read the body: {}", e.body_text()))
         }
     })?;
+    let profiles = st.profiles();
     let profile = match &q.profile {
-        None => &st.profiles[0],
-        Some(name) => st
-            .profiles
-            .iter()
-            .find(|p| &p.name == name)
-            .ok_or_else(|| {
-                ApiError::not_found(format!(
-                    "no profile named `{name}`; the profiles are: {}",
-                    st.profiles
-                        .iter()
-                        .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })?,
+        None => &profiles[0],
+        Some(name) => profiles.iter().find(|p| &p.name == name).ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no profile named `{name}`; the profiles are: {}",
+                profile_names(&profiles)
+            ))
+        })?,
     };
     let given: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
@@ -290,4 +283,13 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
     }
+}
+
+/// The profiles' names, for "no profile named" errors.
+pub(crate) fn profile_names(profiles: &[icp_core::Profile]) -> String {
+    profiles
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -609,3 +609,41 @@ async fn the_openapi_document_lists_every_route() {
         assert!(codes.as_array().unwrap().iter().any(|x| x == c), "{c}");
     }
 }
+
+#[tokio::test]
+async fn without_a_pinned_date_the_profiles_follow_the_calendar() {
+    use std::sync::atomic::{AtomicI64, Ordering};
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), false, "");
+    let src = "name = \"recent\"\n[[traits]]\nname = \"Funded lately\"\nwhen = \"last_funding_date within 30d\"\nweight = 3\n";
+    let offset = Arc::new(AtomicI64::new(0));
+    let clock = offset.clone();
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let store: Arc<dyn icp_store::Store> =
+        Arc::new(icp_store::SqliteStore::open(&cfg.store_path()).unwrap());
+    let state = AppState::new(&cfg, store, vec![profile(src)], None, Some(TOKEN.into()))
+        .unwrap()
+        .with_rolling_as_of(vec![src.to_string()], move || {
+            start + chrono::Days::new(clock.load(Ordering::SeqCst) as u64)
+        });
+    let state = Arc::new(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = router(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let s = Server {
+        base: format!("http://{addr}"),
+        client: reqwest::Client::new(),
+        _dir: dir,
+    };
+    let body = r#"{"domain": "acme.com", "last_funding_date": "2026-11-01"}"#;
+    let (status, v) = s.post("/v1/score?enrich=false", Some(TOKEN), body).await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["score"], 3, "funded 19 days before 2026-11-20: {v}");
+    // Sixty days on, the same account's round is no longer recent.
+    offset.store(60, Ordering::SeqCst);
+    let (_, v) = s.post("/v1/score?enrich=false", Some(TOKEN), body).await;
+    assert_eq!(v["score"], 0, "{v}");
+    let today = icp_core::day_number(start + chrono::Days::new(60));
+    assert_eq!(state.profiles()[0].as_of, today);
+}

@@ -1,13 +1,12 @@
 //! `icp score`: stream an input file through one or more profiles.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
 use icp_core::{Profile, RecordBuilder, Scored, Value};
 use icp_io::read::{Format, Row, TableReader};
-use icp_io::write::{RejectsWriter, TableWriter, rejects_path_for};
+use icp_io::write::{RejectsWriter, RowEncoder, TableWriter, rejects_path_for};
 
 use crate::summary::{ProfileCounts, Summary};
 use crate::{AsOfArg, Failure, InputArgs, display, profile_cmd, progress::Progress};
@@ -51,49 +50,48 @@ pub const SCORE_COLUMNS: [&str; 8] = [
 ];
 const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"];
 
-struct Scoring {
-    profile: Profile,
-    scored: Scored,
-    counts: ProfileCounts,
-}
-
-/// One input row on its way from the reading stage to the scoring stage.
+/// One input row on its way through the stages.
 #[derive(Default)]
 struct Item {
     row: Row,
-    /// One record per profile.
-    records: Vec<Vec<Value>>,
     error: Option<icp_io::read::RowError>,
+    /// One result per profile, set by a scoring worker.
+    scored: Vec<Scored>,
+}
+
+/// Rows read together, scored together and written together.
+#[derive(Default)]
+struct Batch {
+    /// Batches are numbered as read and written in that order.
+    seq: u64,
+    items: Vec<Item>,
+    /// The output rows of the items without error, encoded.
+    out: Vec<u8>,
+    error: Option<icp_io::WriteError>,
 }
 
 const BATCH: usize = 1024;
 
-/// Read rows and parse them into each profile's record, in batches.
+/// Read rows into batches (CSV parsing only).
 fn read_stage(
     reader: &mut TableReader,
-    builders: &[RecordBuilder],
-    full: &std::sync::mpsc::SyncSender<Vec<Item>>,
-    empty: &std::sync::mpsc::Receiver<Vec<Item>>,
+    full: &std::sync::mpsc::SyncSender<Batch>,
+    free: &std::sync::mpsc::Receiver<Batch>,
 ) {
-    loop {
-        let mut batch = empty.try_recv().unwrap_or_default();
-        batch.resize_with(BATCH, Item::default);
+    for seq in 0.. {
+        let Ok(mut batch) = free.recv() else { return };
+        batch.seq = seq;
+        batch.items.resize_with(BATCH, Item::default);
         let mut n = 0;
         let mut done = false;
         while n < BATCH {
-            let item = &mut batch[n];
+            let item = &mut batch.items[n];
             match reader.read_row(&mut item.row) {
                 Ok(false) => {
                     done = true;
                     break;
                 }
-                Ok(true) => {
-                    item.error = None;
-                    item.records.resize_with(builders.len(), Vec::new);
-                    for (b, rec) in builders.iter().zip(item.records.iter_mut()) {
-                        b.build(&item.row.values, rec);
-                    }
-                }
+                Ok(true) => item.error = None,
                 Err(e) => {
                     done = e.fatal;
                     item.error = Some(e);
@@ -104,8 +102,55 @@ fn read_stage(
                 break;
             }
         }
-        batch.truncate(n);
-        if (!batch.is_empty() && full.send(batch).is_err()) || done {
+        batch.items.truncate(n);
+        if (!batch.items.is_empty() && full.send(batch).is_err()) || done {
+            return;
+        }
+    }
+}
+
+/// Parse, score and encode whole batches; several workers run at once.
+fn score_stage(
+    profiles: &[Profile],
+    headers: &[String],
+    mut encoder: RowEncoder,
+    work: &std::sync::Mutex<std::sync::mpsc::Receiver<Batch>>,
+    done: &std::sync::mpsc::Sender<Batch>,
+) {
+    let builders: Vec<RecordBuilder> = profiles
+        .iter()
+        .map(|p| RecordBuilder::new(p, headers))
+        .collect();
+    let mut records: Vec<Vec<Value>> = vec![Vec::new(); profiles.len()];
+    let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * profiles.len()];
+    loop {
+        // The lock is held while waiting, so one idle worker waits at a time.
+        let next = match work.lock() {
+            Ok(rx) => rx.recv(),
+            Err(_) => return,
+        };
+        let Ok(mut batch) = next else { return };
+        batch.out.clear();
+        batch.error = None;
+        for item in &mut batch.items {
+            if item.error.is_some() {
+                continue;
+            }
+            item.scored.resize_with(profiles.len(), Scored::default);
+            for (k, p) in profiles.iter().enumerate() {
+                builders[k].build(&item.row.values, &mut records[k]);
+                p.score_into(&records[k], &mut item.scored[k]);
+                fill_columns(p, &item.scored[k], &mut extra[k * SCORE_COLUMNS.len()..]);
+            }
+            let values = item.row.values.iter().map(String::as_str);
+            if let Err(e) = encoder.encode(
+                &mut batch.out,
+                values.chain(extra.iter().map(String::as_str)),
+            ) {
+                batch.error.get_or_insert(e);
+            }
+        }
+        if done.send(batch).is_err() {
             return;
         }
     }
@@ -122,24 +167,13 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
     push_score_headers(&mut out_headers, &profiles);
-    let mut scorings: Vec<Scoring> = profiles
-        .into_iter()
-        .map(|profile| {
-            if !args.quiet {
-                warn_absent(
-                    &profile,
-                    &RecordBuilder::new(&profile, &headers),
-                    &args.input,
-                );
-            }
-            Scoring {
-                profile,
-                scored: Scored::default(),
-                counts: ProfileCounts::new(),
-            }
-        })
-        .collect();
-    let names: Vec<String> = scorings.iter().map(|s| s.profile.name.clone()).collect();
+    if !args.quiet {
+        for profile in &profiles {
+            warn_absent(profile, &RecordBuilder::new(profile, &headers), &args.input);
+        }
+    }
+    let mut counts: Vec<ProfileCounts> = profiles.iter().map(|_| ProfileCounts::new()).collect();
+    let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
 
     create_parent_dirs([
         Some(&args.out),
@@ -159,53 +193,67 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
 
     let mut summary = Summary::new(display(&args.input), display(&args.out), as_of.to_string());
     let mut progress = Progress::new("scoring", args.quiet);
-    let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * scorings.len()];
-    let builders: Vec<RecordBuilder> = scorings
-        .iter()
-        .map(|s| RecordBuilder::new(&s.profile, &headers))
-        .collect();
-    // Two stages on two threads: reading and parsing rows into records, then
-    // scoring and writing. Batches go back and forth so buffers are reused.
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(4);
-    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Vec<Item>>();
+    // Stages: one thread reads rows; workers (one per core, up to four)
+    // parse, score and encode whole batches; this thread writes them in
+    // order, with the summary and the rejects. A fixed set of batches goes
+    // round, so memory stays flat.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let pool = 2 * workers + 4;
     let mut fatal = None;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(pool);
+    let work = std::sync::Mutex::new(full_rx);
     std::thread::scope(|scope| -> Result<(), Failure> {
-        scope.spawn(move || read_stage(&mut reader, &builders, &full_tx, &empty_rx));
-        for mut batch in full_rx {
-            for item in &mut batch {
-                summary.rows_read += 1;
-                if let Some(e) = item.error.take() {
-                    summary.skip(e.line, &e.reason);
-                    rejects
-                        .write(
-                            e.line,
-                            &e.reason,
-                            item.row.values.iter().map(String::as_str),
-                        )
-                        .map_err(|e| Failure::fatal(e.to_string()))?;
-                    if e.fatal {
-                        fatal = Some(e);
+        // Made here so that an early return closes them and every stage
+        // stops: the reader when no batch comes back, then the workers.
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Batch>();
+        let (free_tx, free_rx) = std::sync::mpsc::channel::<Batch>();
+        for _ in 0..pool {
+            let _ = free_tx.send(Batch::default());
+        }
+        scope.spawn(move || read_stage(&mut reader, &full_tx, &free_rx));
+        let (profiles, headers, work) = (&profiles, &headers, &work);
+        for _ in 0..workers {
+            let done_tx = done_tx.clone();
+            let encoder = writer.row_encoder();
+            scope.spawn(move || score_stage(profiles, headers, encoder, work, &done_tx));
+        }
+        drop(done_tx);
+        let mut next = 0;
+        let mut waiting: BTreeMap<u64, Batch> = BTreeMap::new();
+        for batch in done_rx {
+            waiting.insert(batch.seq, batch);
+            while let Some(mut batch) = waiting.remove(&next) {
+                next += 1;
+                for item in &mut batch.items {
+                    summary.rows_read += 1;
+                    if let Some(e) = item.error.take() {
+                        summary.skip(e.line, &e.reason);
+                        rejects
+                            .write(
+                                e.line,
+                                &e.reason,
+                                item.row.values.iter().map(String::as_str),
+                            )
+                            .map_err(|e| Failure::fatal(e.to_string()))?;
+                        if e.fatal {
+                            fatal = Some(e);
+                        }
+                        continue;
                     }
-                    continue;
+                    for ((p, c), s) in profiles.iter().zip(&mut counts).zip(&item.scored) {
+                        c.add(p, s);
+                    }
                 }
-                for (k, s) in scorings.iter_mut().enumerate() {
-                    s.profile.score_into(&item.records[k], &mut s.scored);
-                    s.counts.add(&s.profile, &s.scored);
-                    fill_columns(&s.profile, &s.scored, &mut extra[k * SCORE_COLUMNS.len()..]);
+                if let Some(e) = batch.error.take() {
+                    return Err(Failure::fatal(e.to_string()));
                 }
                 writer
-                    .write_row(
-                        item.row
-                            .values
-                            .iter()
-                            .map(String::as_str)
-                            .chain(extra.iter().map(String::as_str)),
-                    )
+                    .write_encoded(&batch.out)
                     .map_err(|e| Failure::fatal(e.to_string()))?;
+                progress.update(summary.rows_read, summary.rows_skipped);
+                // The reader may have finished; a closed channel only means no reuse.
+                let _ = free_tx.send(batch);
             }
-            progress.update(summary.rows_read, summary.rows_skipped);
-            // The reader may have finished; a closed channel only means no reuse.
-            let _ = empty_tx.send(batch);
         }
         Ok(())
     })?;
@@ -230,10 +278,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         ))
     })?;
 
-    let mut counts: BTreeMap<String, ProfileCounts> = scorings
-        .into_iter()
-        .map(|s| (s.profile.name, s.counts))
-        .collect();
+    let mut counts: BTreeMap<String, ProfileCounts> = names.iter().cloned().zip(counts).collect();
     summary.first = counts.get(&names[0]).cloned().unwrap_or_default();
     if several {
         summary.profiles = std::mem::take(&mut counts);
@@ -331,22 +376,47 @@ pub fn fill_columns(p: &Profile, s: &Scored, out: &mut [String]) {
     for v in out.iter_mut().take(SCORE_COLUMNS.len()) {
         v.clear();
     }
-    let _ = write!(out[0], "{}", s.score);
-    let _ = write!(out[1], "{}", s.fit);
-    let _ = write!(out[2], "{}", s.intent);
+    push_int(&mut out[0], s.score);
+    push_int(&mut out[1], s.fit);
+    push_int(&mut out[2], s.intent);
     out[3].push_str(s.tier.as_str());
     if let Some(name) = p.excluded_by_name(s) {
         out[4].push_str(name);
     }
     // Two decimals by integer maths: float formatting was ~8% of a run.
     let hundredths = (s.coverage.clamp(0.0, 1.0) * 100.0).round() as u32;
-    let _ = write!(out[5], "{}.{:02}", hundredths / 100, hundredths % 100);
+    let (units, cents) = (hundredths / 100, hundredths % 100);
+    push_int(&mut out[5], units as i32);
+    out[5].push('.');
+    out[5].push(char::from(b'0' + (cents / 10) as u8));
+    out[5].push(char::from(b'0' + (cents % 10) as u8));
     p.write_reasons(s, &mut out[6]);
     for (n, &i) in s.unknown_filters.iter().enumerate() {
         if n > 0 {
             out[7].push_str("; ");
         }
         out[7].push_str(&p.filters[i].name);
+    }
+}
+
+/// `write!(out, "{v}")` without the formatting machinery.
+fn push_int(out: &mut String, v: i32) {
+    if v < 0 {
+        out.push('-');
+    }
+    let mut digits = [0u8; 10];
+    let mut n = v.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
     }
 }
 

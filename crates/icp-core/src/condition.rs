@@ -2,7 +2,11 @@
 //! evaluated with three-valued (Kleene) logic so a missing field is unknown,
 //! never false.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+
 use regex::{Regex, RegexBuilder};
+use rustc_hash::FxHashMap;
 
 use crate::diag::Diagnostic;
 use crate::expr::{CmpOp, Expr, ExprKind, Literal, Predicate, Span, Test};
@@ -43,24 +47,27 @@ pub enum Cond {
     },
     TextIn {
         slot: usize,
-        set: Box<[Box<str>]>,
+        set: WordSet,
     },
-    /// Needles with prebuilt searchers (none is built per row).
+    /// Needles with prebuilt searchers (none is built per row); results are
+    /// remembered per distinct text (see [`TextMemo`]).
     TextContains {
         slot: usize,
         needles: Box<[memchr::memmem::Finder<'static>]>,
+        memo: TextMemo,
     },
     TextMatches {
         slot: usize,
         re: Box<Regex>,
+        memo: TextMemo,
     },
     HasAny {
         slot: usize,
-        items: Box<[Box<str>]>,
+        items: Box<[Word]>,
     },
     HasAll {
         slot: usize,
-        items: Box<[Box<str>]>,
+        items: Box<[Word]>,
     },
     Present {
         slot: usize,
@@ -83,23 +90,36 @@ impl Cond {
                 _ => Truth::Unknown,
             },
             Cond::TextIn { slot, set } => match &rec[*slot] {
-                Value::Text(t) => truth(set.iter().any(|s| **s == **t)),
+                Value::Text(t) => truth(set.contains(t)),
                 _ => Truth::Unknown,
             },
-            Cond::TextContains { slot, needles } => match &rec[*slot] {
-                Value::Text(t) => truth(needles.iter().any(|n| n.find(t.as_bytes()).is_some())),
+            Cond::TextContains {
+                slot,
+                needles,
+                memo,
+            } => match &rec[*slot] {
+                Value::Text(t) => truth(memo.get(t, |t| {
+                    needles.iter().any(|n| n.find(t.as_bytes()).is_some())
+                })),
                 _ => Truth::Unknown,
             },
-            Cond::TextMatches { slot, re } => match &rec[*slot] {
-                Value::Text(t) => truth(re.is_match(t)),
+            Cond::TextMatches { slot, re, memo } => match &rec[*slot] {
+                Value::Text(t) => truth(memo.get(t, |t| re.is_match(t))),
                 _ => Truth::Unknown,
             },
             Cond::HasAny { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(items.iter().any(|i| l.contains(i))),
+                Value::List(l) => truth(
+                    l.iter()
+                        .any(|e| items.iter().any(|i| i.eq_bytes(e.as_bytes()))),
+                ),
                 _ => Truth::Unknown,
             },
             Cond::HasAll { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(items.iter().all(|i| l.contains(i))),
+                Value::List(l) => truth(
+                    items
+                        .iter()
+                        .all(|i| l.iter().any(|e| i.eq_bytes(e.as_bytes()))),
+                ),
                 _ => Truth::Unknown,
             },
             Cond::Present { slot } => truth(!rec[*slot].is_missing()),
@@ -147,6 +167,178 @@ impl Cond {
             Cond::And(items) | Cond::Or(items) => items.iter().for_each(|c| c.slots(out)),
             Cond::Not(c) => c.slots(out),
         }
+    }
+}
+
+/// A folded literal with a fingerprint of its bytes (length, first and
+/// last bytes) so that most comparisons are two integer compares and never
+/// a call to `memcmp`.
+#[derive(Clone, Debug)]
+pub struct Word {
+    len: usize,
+    head: u64,
+    tail: u64,
+    text: Box<str>,
+}
+
+impl Word {
+    pub fn new(s: &str) -> Word {
+        let (head, tail) = fingerprint(s.as_bytes());
+        Word {
+            len: s.len(),
+            head,
+            tail,
+            text: s.into(),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether `b` holds exactly this word's bytes.
+    #[inline]
+    pub fn eq_bytes(&self, b: &[u8]) -> bool {
+        b.len() == self.len && self.eq_fingerprinted(b, fingerprint(b))
+    }
+
+    /// Like [`Word::eq_bytes`] with `b`'s length checked and its
+    /// fingerprint computed by the caller.
+    #[inline]
+    fn eq_fingerprinted(&self, b: &[u8], (head, tail): (u64, u64)) -> bool {
+        head == self.head
+            && tail == self.tail
+            // The fingerprint covers all bytes up to 16.
+            && (self.len <= 16 || b[8..self.len - 8] == self.text.as_bytes()[8..self.len - 8])
+    }
+}
+
+/// The first and last (up to) eight bytes of `b`, which together cover all
+/// of it when it is at most 16 bytes long.
+#[inline(always)]
+fn fingerprint(b: &[u8]) -> (u64, u64) {
+    let n = b.len();
+    let u64_at = |i: usize| {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(&b[i..i + 8]);
+        u64::from_le_bytes(a)
+    };
+    let u32_at = |i: usize| {
+        let mut a = [0u8; 4];
+        a.copy_from_slice(&b[i..i + 4]);
+        u64::from(u32::from_le_bytes(a))
+    };
+    if n >= 8 {
+        (u64_at(0), u64_at(n - 8))
+    } else if n >= 4 {
+        (u32_at(0), u32_at(n - 4))
+    } else if n > 0 {
+        let w = u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16;
+        (w, 0)
+    } else {
+        (0, 0)
+    }
+}
+
+/// The folded literals of an `in [..]` list: a linear scan of fingerprints
+/// for short lists, a hash set for long ones.
+#[derive(Clone, Debug)]
+pub struct WordSet {
+    words: Box<[Word]>,
+    hashed: Option<rustc_hash::FxHashSet<Box<str>>>,
+}
+
+/// Lists longer than this are looked up by hash.
+const LINEAR_MAX: usize = 16;
+
+impl WordSet {
+    pub fn new(items: impl IntoIterator<Item = String>) -> WordSet {
+        let words: Box<[Word]> = items.into_iter().map(|s| Word::new(&s)).collect();
+        let hashed =
+            (words.len() > LINEAR_MAX).then(|| words.iter().map(|w| w.text.clone()).collect());
+        WordSet { words, hashed }
+    }
+
+    #[inline]
+    pub fn contains(&self, t: &str) -> bool {
+        if let Some(h) = &self.hashed {
+            return h.contains(t);
+        }
+        let b = t.as_bytes();
+        let fp = fingerprint(b);
+        self.words
+            .iter()
+            .any(|w| w.len == b.len() && w.eq_fingerprinted(b, fp))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(Word::as_str)
+    }
+}
+
+/// Results of a costly text test (`matches`, `contains`) by distinct text,
+/// per thread: CRM columns such as titles and descriptions repeat a few
+/// values, and a regex search costs hundreds of nanoseconds. Bounded: at
+/// most [`MEMO_CAP`] texts of at most [`MEMO_MAX_LEN`] bytes per test, and
+/// the tests of the [`MEMO_TESTS`] most recently compiled conditions.
+#[derive(Debug)]
+pub struct TextMemo {
+    id: u32,
+}
+
+const MEMO_CAP: usize = 4096;
+const MEMO_MAX_LEN: usize = 256;
+const MEMO_TESTS: usize = 64;
+
+static NEXT_MEMO: AtomicU32 = AtomicU32::new(0);
+
+type Memos = Vec<(u32, FxHashMap<Box<str>, bool>)>;
+
+thread_local! {
+    static MEMOS: RefCell<Memos> = const { RefCell::new(Vec::new()) };
+}
+
+impl TextMemo {
+    fn new() -> TextMemo {
+        TextMemo {
+            id: NEXT_MEMO.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    /// `test(t)`, remembered.
+    #[inline]
+    fn get(&self, t: &str, test: impl FnOnce(&str) -> bool) -> bool {
+        if t.len() > MEMO_MAX_LEN {
+            return test(t);
+        }
+        MEMOS.with(|memos| {
+            let Ok(mut memos) = memos.try_borrow_mut() else {
+                return test(t);
+            };
+            let at = match memos.iter().rposition(|(id, _)| *id == self.id) {
+                Some(at) => at,
+                None => {
+                    if memos.len() >= MEMO_TESTS {
+                        memos.remove(0);
+                    }
+                    memos.push((self.id, FxHashMap::default()));
+                    memos.len() - 1
+                }
+            };
+            let map = &mut memos[at].1;
+            if let Some(&b) = map.get(t) {
+                return b;
+            }
+            let b = test(t);
+            if map.len() < MEMO_CAP {
+                map.insert(t.into(), b);
+            }
+            b
+        })
     }
 }
 
@@ -308,12 +500,8 @@ fn compile_predicate(
     } else {
         cx.slot(field, kind, field_span)?
     };
-    let fold_all = |items: &[String]| -> Box<[Box<str>]> {
-        items
-            .iter()
-            .map(|s| fold_value(field, s).into_boxed_str())
-            .collect()
-    };
+    let fold_all =
+        |items: &[String]| -> WordSet { WordSet::new(items.iter().map(|s| fold_value(field, s))) };
     Some(match test {
         Test::Present => Cond::Present { slot },
         Test::Cmp(op, lit) => Cond::Cmp {
@@ -343,6 +531,7 @@ fn compile_predicate(
                 .iter()
                 .map(|s| memchr::memmem::Finder::new(fold_text(s).as_bytes()).into_owned())
                 .collect(),
+            memo: TextMemo::new(),
         },
         Test::Matches(re) => match RegexBuilder::new(&re)
             .case_insensitive(true)
@@ -352,6 +541,7 @@ fn compile_predicate(
             Ok(re) => Cond::TextMatches {
                 slot,
                 re: Box::new(re),
+                memo: TextMemo::new(),
             },
             Err(e) => {
                 cx.diags.push(
@@ -368,11 +558,11 @@ fn compile_predicate(
         },
         Test::HasAny(items) => Cond::HasAny {
             slot,
-            items: items.iter().map(|s| fold_key(s).into()).collect(),
+            items: items.iter().map(|s| Word::new(&fold_key(s))).collect(),
         },
         Test::HasAll(items) => Cond::HasAll {
             slot,
-            items: items.iter().map(|s| fold_key(s).into()).collect(),
+            items: items.iter().map(|s| Word::new(&fold_key(s))).collect(),
         },
     })
 }
@@ -442,10 +632,8 @@ fn conjunction_conflicts(items: &[Cond]) -> bool {
                 required.push(*slot);
             }
             Cond::TextIn { slot, set } => {
-                let cur = sets
-                    .entry(*slot)
-                    .or_insert_with(|| set.iter().map(|s| &**s).collect());
-                cur.retain(|s| set.iter().any(|t| **t == **s));
+                let cur = sets.entry(*slot).or_insert_with(|| set.iter().collect());
+                cur.retain(|s| set.contains(s));
                 required.push(*slot);
             }
             Cond::Not(inner) => {
@@ -473,5 +661,53 @@ fn flatten<'a>(items: &'a [Cond], out: &mut Vec<&'a Cond>) {
             Cond::And(inner) => flatten(inner, out),
             other => out.push(other),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Fingerprint comparison agrees with plain equality at every length
+    /// around the 4-, 8- and 16-byte edges, for a difference at any byte.
+    #[test]
+    fn words_compare_like_strings() {
+        for len in 0..40 {
+            let base: String = (0..len)
+                .map(|i| char::from(b'a' + (i % 26) as u8))
+                .collect();
+            let w = Word::new(&base);
+            assert!(w.eq_bytes(base.as_bytes()), "{base}");
+            let set = WordSet::new([base.clone()]);
+            assert!(set.contains(&base));
+            for at in 0..len {
+                let mut other = base.clone().into_bytes();
+                other[at] = b'#';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!w.eq_bytes(other.as_bytes()), "{base} {other}");
+                assert!(!set.contains(&other), "{base} {other}");
+            }
+            let longer = format!("{base}a");
+            assert!(!w.eq_bytes(longer.as_bytes()));
+            assert!(!set.contains(&base[..len.saturating_sub(1)]) || len == 0);
+        }
+        let many = WordSet::new((0..40).map(|i| format!("item {i}")));
+        assert!(many.contains("item 39") && !many.contains("item 40"));
+        assert_eq!(many.iter().count(), 40);
+    }
+
+    #[test]
+    fn memoised_tests_answer_like_the_test() {
+        let memo = TextMemo::new();
+        let other = TextMemo::new();
+        for _ in 0..3 {
+            assert!(memo.get("chief technology officer", |t| t.contains("tech")));
+            assert!(!memo.get("owner", |t| t.contains("tech")));
+            // Another condition has its own answers for the same text.
+            assert!(!other.get("chief technology officer", |_| false));
+        }
+        let long = "x".repeat(MEMO_MAX_LEN + 1);
+        assert!(memo.get(&long, |_| true));
+        assert!(!memo.get(&long, |_| false), "long texts are not remembered");
     }
 }

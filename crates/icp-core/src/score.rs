@@ -3,12 +3,11 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 
 use crate::condition::Truth;
 use crate::fields::{column_for, parse_field};
 use crate::profile::{Axis, OnMissing, Profile};
-use crate::value::{Kind, Value, parse_as};
+use crate::value::{Kind, Value, fold_text_into, is_blank, parse_as, parse_list_into};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
@@ -141,17 +140,39 @@ impl Profile {
     /// profile order (`a (+5); b (+1); c (-5); d (-1)`).
     pub fn write_reasons(&self, s: &Scored, out: &mut String) {
         out.clear();
-        let mut fired: Vec<usize> = s.fired.clone();
-        fired.sort_by_key(|&i| {
+        let key = |i: usize| {
             let w = self.traits[i].weight;
             (w < 0, std::cmp::Reverse(w.unsigned_abs()))
-        });
-        for (n, i) in fired.into_iter().enumerate() {
+        };
+        // A stable insertion sort on the stack (a handful of fired traits
+        // per row): no allocation.
+        let mut stack = [0usize; 32];
+        let mut heap = Vec::new();
+        let order: &mut [usize] = if s.fired.len() <= stack.len() {
+            let order = &mut stack[..s.fired.len()];
+            order.copy_from_slice(&s.fired);
+            for j in 1..order.len() {
+                let mut k = j;
+                while k > 0 && key(order[k - 1]) > key(order[k]) {
+                    order.swap(k - 1, k);
+                    k -= 1;
+                }
+            }
+            order
+        } else {
+            heap.extend_from_slice(&s.fired);
+            heap.sort_by_key(|&i| key(i));
+            &mut heap
+        };
+        for (n, &i) in order.iter().enumerate() {
             let t = &self.traits[i];
             if n > 0 {
                 out.push_str("; ");
             }
-            let _ = write!(out, "{} ({:+})", t.name, t.weight);
+            out.push_str(&t.name);
+            out.push_str(" (");
+            push_signed(out, t.weight);
+            out.push(')');
         }
     }
 
@@ -183,6 +204,19 @@ impl Profile {
     }
 }
 
+/// `{:+}` of an i8 without the formatting machinery.
+fn push_signed(out: &mut String, w: i8) {
+    out.push(if w < 0 { '-' } else { '+' });
+    let a = w.unsigned_abs();
+    if a >= 100 {
+        out.push(char::from(b'0' + a / 100));
+    }
+    if a >= 10 {
+        out.push(char::from(b'0' + a / 10 % 10));
+    }
+    out.push(char::from(b'0' + a % 10));
+}
+
 /// Where a slot's value comes from in the input.
 #[derive(Clone, Debug, PartialEq)]
 enum Source {
@@ -200,11 +234,26 @@ pub struct RecordBuilder {
     as_of_year: i32,
     /// Parsed values of costly cells (industry and country lookups, lists)
     /// by raw text, per slot: CRM columns repeat the same few values.
-    memo: RefCell<Vec<Option<Memo>>>,
+    memo: RefCell<BuildState>,
+}
+
+/// What `build` keeps between rows.
+struct BuildState {
+    /// Per slot.
+    memo: Vec<Option<Memo>>,
+    scratch: String,
 }
 
 /// Parsed values by raw cell text.
-type Memo = HashMap<Box<str>, Value, rustc_hash::FxBuildHasher>;
+#[derive(Default)]
+struct Memo {
+    values: HashMap<Box<str>, Value, rustc_hash::FxBuildHasher>,
+    /// Look-ups answered, and missed once `values` was full.
+    hits: u64,
+    misses_when_full: u64,
+    /// Off once the column proves to hold mostly distinct values.
+    on: bool,
+}
 
 /// Distinct raw values remembered per slot.
 const MEMO_CAP: usize = 4096;
@@ -237,14 +286,20 @@ impl RecordBuilder {
         let memo = plan
             .iter()
             .map(|(name, kind, src)| {
-                let costly = *kind == Kind::List || matches!(name.as_str(), "industry" | "country");
-                (costly && matches!(src, Source::Column(_))).then(Memo::default)
+                let costly = *kind == Kind::List || is_normalised(name);
+                (costly && matches!(src, Source::Column(_))).then(|| Memo {
+                    on: true,
+                    ..Memo::default()
+                })
             })
             .collect();
         RecordBuilder {
             plan,
             as_of_year,
-            memo: RefCell::new(memo),
+            memo: RefCell::new(BuildState {
+                memo,
+                scratch: String::new(),
+            }),
         }
     }
 
@@ -258,37 +313,92 @@ impl RecordBuilder {
     }
 
     /// Parse one row into `rec` (resized to the profile's slot count).
+    ///
+    /// Values already in `rec` are overwritten in place: a text or list
+    /// equal to the slot's previous one keeps its allocation.
     pub fn build<S: AsRef<str>>(&self, row: &[S], rec: &mut Vec<Value>) {
-        rec.clear();
         let cell = |i: usize| row.get(i).map_or("", AsRef::as_ref);
-        let mut memo = self.memo.borrow_mut();
-        for ((name, kind, src), memo) in self.plan.iter().zip(memo.iter_mut()) {
-            let v = match src {
-                Source::Column(i) => match memo {
+        let n = self.plan.len();
+        rec.truncate(n);
+        rec.resize(n, Value::Missing);
+        let mut state = self.memo.borrow_mut();
+        let BuildState { memo, scratch } = &mut *state;
+        for (((name, kind, src), memo), slot) in self.plan.iter().zip(memo.iter_mut()).zip(rec) {
+            match src {
+                Source::Column(i) => match memo.as_mut().filter(|m| m.on) {
                     Some(m) => {
                         let raw = cell(*i);
-                        if let Some(v) = m.get(raw) {
-                            v.clone()
+                        if let Some(v) = m.values.get(raw) {
+                            m.hits += 1;
+                            if slot != v {
+                                slot.clone_from(v);
+                            }
                         } else {
                             let v = parse_field(name, *kind, raw);
-                            if m.len() < MEMO_CAP {
-                                m.insert(raw.into(), v.clone());
+                            if m.values.len() < MEMO_CAP {
+                                m.values.insert(raw.into(), v.clone());
+                            } else {
+                                m.misses_when_full += 1;
+                                // A column of mostly distinct values (lists
+                                // of technologies): stop looking up.
+                                if m.misses_when_full > MEMO_CAP as u64
+                                    && m.hits < m.misses_when_full
+                                {
+                                    m.on = false;
+                                    m.values = Default::default();
+                                }
                             }
-                            v
+                            *slot = v;
                         }
                     }
-                    None => parse_field(name, *kind, cell(*i)),
+                    None if is_normalised(name) => *slot = parse_field(name, *kind, cell(*i)),
+                    None => parse_into(*kind, cell(*i), slot, scratch),
                 },
-                Source::RawText(i) => parse_as(*kind, cell(*i)),
-                Source::YearsSince(i) => match parse_as(Kind::Number, cell(*i)) {
-                    Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
-                        Value::Num(f64::from(self.as_of_year) - y.trunc())
+                Source::RawText(i) => parse_into(*kind, cell(*i), slot, scratch),
+                Source::YearsSince(i) => {
+                    *slot = match parse_as(Kind::Number, cell(*i)) {
+                        Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
+                            Value::Num(f64::from(self.as_of_year) - y.trunc())
+                        }
+                        _ => Value::Missing,
                     }
-                    _ => Value::Missing,
-                },
-                Source::Absent => Value::Missing,
-            };
-            rec.push(v);
+                }
+                Source::Absent => *slot = Value::Missing,
+            }
         }
+    }
+}
+
+/// Fields whose values `parse_field` maps onto a vocabulary.
+fn is_normalised(name: &str) -> bool {
+    matches!(name, "industry" | "country")
+}
+
+/// `parse_as(kind, raw)` into `slot`, reusing the slot's text or list when
+/// the new value is the same.
+fn parse_into(kind: Kind, raw: &str, slot: &mut Value, scratch: &mut String) {
+    if is_blank(raw) {
+        *slot = Value::Missing;
+        return;
+    }
+    match kind {
+        Kind::Text => {
+            fold_text_into(raw, scratch);
+            match slot {
+                Value::Text(t) if **t == **scratch => {}
+                _ => *slot = Value::Text(scratch.as_str().into()),
+            }
+        }
+        Kind::List => {
+            let mut items = match std::mem::take(slot) {
+                Value::List(items) => items,
+                _ => Vec::new(),
+            };
+            parse_list_into(raw, &mut items, scratch);
+            if !items.is_empty() {
+                *slot = Value::List(items);
+            }
+        }
+        Kind::Number | Kind::Date => *slot = parse_as(kind, raw),
     }
 }

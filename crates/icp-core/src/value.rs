@@ -50,13 +50,29 @@ impl Value {
     }
 }
 
+/// `s.trim()`, without decoding characters when both ends are visible
+/// ASCII (bytes 0x21 to 0x7f are never whitespace).
+#[inline]
+fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&f), Some(&l)) if (0x21..0x80).contains(&f) && (0x21..0x80).contains(&l) => s,
+        (None, _) => s,
+        _ => s.trim(),
+    }
+}
+
 /// Placeholders that CRMs and spreadsheets write for "no value".
 pub fn is_blank(s: &str) -> bool {
     const BLANKS: [&str; 11] = [
         "n/a", "na", "null", "none", "nil", "-", "--", "unknown", "nan", "#n/a", "(blank)",
     ];
-    let t = s.trim();
-    t.is_empty() || (t.len() <= 9 && BLANKS.iter().any(|b| b.eq_ignore_ascii_case(t)))
+    let t = trim(s);
+    // Every placeholder starts with one of these bytes (any case): most
+    // cells are ruled out without comparing.
+    t.is_empty()
+        || (t.len() <= 9
+            && matches!(t.as_bytes()[0] | 0x20, b'n' | b'-' | b'u' | b'#' | b'(')
+            && BLANKS.iter().any(|b| b.eq_ignore_ascii_case(t)))
 }
 
 /// Parse `raw` as a value of `kind`; anything unparseable is `Missing`
@@ -82,16 +98,30 @@ pub fn parse_as(kind: Kind, raw: &str) -> Value {
 
 /// Trim, lower-case and collapse inner whitespace.
 pub fn fold_text(s: &str) -> String {
-    let t = s.trim();
-    // Fast path: ASCII with single spaces only (most cells).
-    let b = t.as_bytes();
-    if t.is_ascii()
-        && !b.windows(2).any(|w| w[0] == b' ' && w[1] == b' ')
-        && !b.iter().any(|c| c.is_ascii_whitespace() && *c != b' ')
-    {
-        return t.to_ascii_lowercase();
+    let mut out = String::with_capacity(s.len());
+    fold_text_into(s, &mut out);
+    out
+}
+
+/// [`fold_text`] into `out` (cleared first), reusing its allocation.
+pub fn fold_text_into(s: &str, out: &mut String) {
+    out.clear();
+    let t = trim(s);
+    // Fast path, one pass: ASCII with single spaces only (most cells).
+    let mut prev_space = false;
+    let mut fast = true;
+    for &b in t.as_bytes() {
+        if !b.is_ascii() || (b.is_ascii_whitespace() && (b != b' ' || prev_space)) {
+            fast = false;
+            break;
+        }
+        prev_space = b == b' ';
     }
-    let mut out = String::with_capacity(t.len());
+    if fast {
+        out.push_str(t);
+        out.make_ascii_lowercase();
+        return;
+    }
     for word in t.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
@@ -100,41 +130,64 @@ pub fn fold_text(s: &str) -> String {
             out.extend(c.to_lowercase());
         }
     }
-    out
 }
 
 /// Fold an identifier-like item so "Google Workspace", "google_workspace" and
 /// "google-workspace" are the same key: lower case, alphanumerics only.
 pub fn fold_key(s: &str) -> String {
+    let mut out = String::new();
+    fold_key_into(s, &mut out);
+    out
+}
+
+/// [`fold_key`] into `out` (cleared first), reusing its allocation.
+pub fn fold_key_into(s: &str, out: &mut String) {
+    out.clear();
     if s.is_ascii() {
-        return s
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return;
     }
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    out.extend(
+        s.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase),
+    );
 }
 
 /// Split a list cell on `;`, `|` or `,` (and JSON-ish brackets and quotes).
 pub fn parse_list(s: &str) -> Vec<Box<str>> {
     let mut items: Vec<Box<str>> = Vec::new();
-    for part in s.split([';', '|', ',', '\n']) {
-        let key = fold_key(part);
-        if !key.is_empty() && !items.iter().any(|i| **i == *key) {
-            items.push(key.into());
-        }
-    }
+    parse_list_into(s, &mut items, &mut String::new());
     items
+}
+
+/// [`parse_list`] into `items` (cleared first); `key` is scratch space.
+/// Items already in `items` at the same place are kept, not reallocated.
+pub fn parse_list_into(s: &str, items: &mut Vec<Box<str>>, key: &mut String) {
+    let mut n = 0;
+    for part in s.split([';', '|', ',', '\n']) {
+        fold_key_into(part, key);
+        if key.is_empty() || items[..n].iter().any(|i| **i == **key) {
+            continue;
+        }
+        match items.get_mut(n) {
+            Some(old) if **old == **key => {}
+            Some(old) => *old = key.as_str().into(),
+            None => items.push(key.as_str().into()),
+        }
+        n += 1;
+    }
+    items.truncate(n);
 }
 
 /// Parse a number as CRMs and providers write it: "1200", "1,200",
 /// "1.2k", "$1,200,000", "10M", "$10M-$50M", "51-200", "10,001+", "1.5 billion".
 pub fn parse_number(s: &str) -> Option<Value> {
-    let t = s.trim();
+    let t = trim(s);
     if let Some(rest) = t.strip_suffix('+') {
         let lo = parse_scalar(rest)?;
         return Some(Value::Range(lo, f64::INFINITY));
@@ -169,33 +222,48 @@ fn split_range(t: &str) -> Option<(&str, &str)> {
     None
 }
 
+/// `s` without leading currency signs.
+fn strip_currency(mut t: &str) -> &str {
+    while let Some(rest) = t
+        .strip_prefix('$')
+        .or_else(|| t.strip_prefix('€'))
+        .or_else(|| t.strip_prefix('£'))
+    {
+        t = rest;
+    }
+    t
+}
+
 /// One number with optional currency sign, thousands separators and a scale
 /// suffix. `<10` and `>1000` are not numbers (they are ranges with one
 /// open end; callers see them as unknown rather than guessing).
 pub fn parse_scalar(s: &str) -> Option<f64> {
-    let mut t = s.trim();
-    t = t.trim_start_matches(['$', '€', '£']).trim();
+    let mut t = trim(s);
+    t = trim(strip_currency(t));
     if t.len() > 3 && t.is_char_boundary(3) && t[..3].eq_ignore_ascii_case("usd") {
-        t = t[3..].trim();
+        t = trim(&t[3..]);
     }
     if t.len() > 3
         && t.is_char_boundary(t.len() - 3)
         && t[t.len() - 3..].eq_ignore_ascii_case("usd")
     {
-        t = t[..t.len() - 3].trim();
+        t = trim(&t[..t.len() - 3]);
     }
     let neg = t.starts_with('-');
     if neg {
-        t = t[1..].trim_start_matches(['$', '€', '£']);
+        t = strip_currency(&t[1..]);
     }
+    // Bytes: a non-ASCII character is not a digit, and its first byte
+    // is where `find` over characters would stop too.
     let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .bytes()
+        .position(|b| !(b.is_ascii_digit() || b == b'.' || b == b','))
         .unwrap_or(t.len());
     let (digits, suffix) = t.split_at(split);
     if digits.is_empty() || !digits.bytes().any(|b| b.is_ascii_digit()) {
         return None;
     }
-    let suffix = suffix.trim();
+    let suffix = trim(suffix);
     let scale = if suffix.is_empty() {
         1.0
     } else {
@@ -233,34 +301,68 @@ pub fn parse_scalar(s: &str) -> Option<f64> {
 /// "1,200" -> 1200, "1,200.50" -> 1200.5, "1.5" -> 1.5. Commas must group
 /// thousands; anything else is not a number.
 fn parse_digits(d: &str) -> Option<f64> {
-    if d.contains(',') {
-        let (int, frac) = match d.split_once('.') {
-            Some((i, f)) => (i, Some(f)),
-            None => (d, None),
-        };
-        let groups: Vec<&str> = int.split(',').collect();
-        let ok = !groups[0].is_empty()
-            && groups[0].len() <= 3
-            && groups[1..].iter().all(|g| g.len() == 3);
-        if !ok {
+    // Fast path: an integer of up to 15 digits (exact in an f64, as
+    // `parse` gives it), with commas grouping thousands or without.
+    if !d.contains('.') {
+        let (mut v, mut n, mut run) = (0u64, 0usize, 0usize);
+        let mut grouped = false;
+        for &c in d.as_bytes() {
+            if c == b',' {
+                if (!grouped && !(1..=3).contains(&run)) || (grouped && run != 3) {
+                    return None;
+                }
+                grouped = true;
+                run = 0;
+            } else {
+                v = v.wrapping_mul(10).wrapping_add(u64::from(c - b'0'));
+                n += 1;
+                run += 1;
+            }
+        }
+        if grouped && run != 3 {
             return None;
         }
-        let mut plain: String = groups.concat();
+        if n <= 15 {
+            return Some(v as f64);
+        }
+    }
+    if !d.contains(',') {
+        return d.parse().ok();
+    }
+    let (int, frac) = match d.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (d, None),
+    };
+    let mut groups = int.split(',');
+    let first = groups.next().unwrap_or_default();
+    if first.is_empty() || first.len() > 3 || !groups.clone().all(|g| g.len() == 3) {
+        return None;
+    }
+    // The digits without commas, on the stack when short (always, in
+    // practice).
+    let mut buf = [0u8; 64];
+    let len = int.len() + frac.map_or(0, |f| f.len() + 1);
+    if len > buf.len() {
+        let mut plain: String = int.split(',').collect();
         if let Some(f) = frac {
             plain.push('.');
             plain.push_str(f);
         }
-        plain.parse().ok()
-    } else {
-        d.parse().ok()
+        return plain.parse().ok();
     }
+    let mut n = 0;
+    for part in int.split(',').chain(frac.iter().flat_map(|f| [".", f])) {
+        buf[n..n + part.len()].copy_from_slice(part.as_bytes());
+        n += part.len();
+    }
+    std::str::from_utf8(&buf[..n]).ok()?.parse().ok()
 }
 
 /// Dates as exports write them: ISO `2024-03-01`, with a time
 /// (`2024-03-01 10:32`, `2024-03-01T10:32:00Z`), `2024/03/01`, US
 /// `03/01/2024`, or a bare year `2019` (January 1st).
 pub fn parse_date(s: &str) -> Option<i32> {
-    let t = s.trim();
+    let t = trim(s);
     let date_part = t.split(['T', ' ']).next().unwrap_or(t);
     // Fast path for ISO dates, the common case.
     let b = date_part.as_bytes();
@@ -270,6 +372,16 @@ pub fn parse_date(s: &str) -> Option<i32> {
             return NaiveDate::from_ymd_opt(y as i32, m, d)
                 .filter(|_| y >= 1000)
                 .map(|d| d.num_days_from_ce());
+        }
+    }
+    // US style `03/01/2024`, the next most common: no other format can
+    // read these ten bytes.
+    if b.len() == 10 && b[2] == b'/' && b[5] == b'/' {
+        let num = |r: std::ops::Range<usize>| date_part.get(r)?.parse::<u32>().ok();
+        if let (Some(m), Some(d), Some(y)) = (num(0..2), num(3..5), num(6..10))
+            && y >= 1000
+        {
+            return NaiveDate::from_ymd_opt(y as i32, m, d).map(|d| d.num_days_from_ce());
         }
     }
     // `%Y` takes any number of digits, so "3/1/24" would be the year 24:

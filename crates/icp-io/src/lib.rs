@@ -12,4 +12,4 @@ pub mod read;
 pub mod write;
 
 pub use read::{Format, OpenError, ReadOptions, Row, RowError, TableReader};
-pub use write::{ColumnKind, RejectsWriter, TableWriter, WriteError, rejects_path_for};
+pub use write::{ColumnKind, RejectsWriter, RowEncoder, TableWriter, WriteError, rejects_path_for};

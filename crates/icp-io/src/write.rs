@@ -52,6 +52,7 @@ pub enum ColumnKind {
     Number,
 }
 
+#[derive(Clone)]
 enum Encoder {
     Csv,
     Jsonl {
@@ -68,6 +69,7 @@ pub struct TableWriter {
     format: Format,
     out: BufWriter<File>,
     buf: Vec<u8>,
+    csv: CsvScratch,
     encoder: Encoder,
 }
 
@@ -138,6 +140,7 @@ impl TableWriter {
             format,
             out: BufWriter::with_capacity(BUF_SIZE, file),
             buf: Vec::with_capacity(1024),
+            csv: CsvScratch::default(),
             encoder,
         };
         if format == Format::Csv {
@@ -193,7 +196,7 @@ impl TableWriter {
         self.buf.clear();
         let expected = self.headers.len();
         let got = match &self.encoder {
-            Encoder::Csv => encode_csv_row(&mut self.buf, values),
+            Encoder::Csv => encode_csv_row_with(&mut self.buf, &mut self.csv, values),
             Encoder::Jsonl { keys, kinds } => encode_jsonl_row(&mut self.buf, keys, kinds, values),
         };
         if got != expected {
@@ -205,6 +208,27 @@ impl TableWriter {
             });
         }
         self.flush_buf()
+    }
+
+    /// An encoder of this writer's rows, for encoding on other threads:
+    /// [`RowEncoder::encode`] appends rows to a buffer that
+    /// [`TableWriter::write_encoded`] writes. Take it after setting the
+    /// column kinds.
+    pub fn row_encoder(&self) -> RowEncoder {
+        RowEncoder {
+            path: self.path.clone(),
+            expected: self.headers.len(),
+            encoder: self.encoder.clone(),
+            csv: CsvScratch::default(),
+        }
+    }
+
+    /// Writes rows encoded by [`TableWriter::row_encoder`]'s encoder.
+    pub fn write_encoded(&mut self, rows: &[u8]) -> Result<(), WriteError> {
+        self.out.write_all(rows).map_err(|source| WriteError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     fn flush_buf(&mut self) -> Result<(), WriteError> {
@@ -225,53 +249,174 @@ impl TableWriter {
     }
 }
 
+/// Encodes rows the way a [`TableWriter`] writes them, into any buffer (see
+/// [`TableWriter::row_encoder`]).
+#[derive(Clone)]
+pub struct RowEncoder {
+    path: PathBuf,
+    expected: usize,
+    encoder: Encoder,
+    csv: CsvScratch,
+}
+
+impl std::fmt::Debug for RowEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowEncoder")
+            .field("path", &self.path)
+            .field("expected", &self.expected)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RowEncoder {
+    /// Appends one row (exactly one value per header, in header order) to
+    /// `out`; on a wrong number of values `out` is left as it was.
+    pub fn encode<I>(&mut self, out: &mut Vec<u8>, values: I) -> Result<(), WriteError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        let start = out.len();
+        let got = match &self.encoder {
+            Encoder::Csv => encode_csv_row_with(out, &mut self.csv, values),
+            Encoder::Jsonl { keys, kinds } => encode_jsonl_row(out, keys, kinds, values),
+        };
+        if got != self.expected {
+            out.truncate(start);
+            return Err(WriteError::FieldCount {
+                path: self.path.clone(),
+                expected: self.expected,
+                got,
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Encodes a CSV record (with `\n`) and returns the number of fields.
 fn encode_csv_row<I>(buf: &mut Vec<u8>, values: I) -> usize
 where
     I: IntoIterator,
     I::Item: AsRef<str>,
 {
-    let mut n = 0;
-    let mut only_empty = true;
+    encode_csv_row_with(buf, &mut CsvScratch::default(), values)
+}
+
+/// What [`encode_csv_row_with`] reuses between rows.
+#[derive(Default, Clone)]
+struct CsvScratch {
+    /// Where each field ends in the row (relative to its start).
+    ends: Vec<usize>,
+    /// The fields that need quotes.
+    dirty: Vec<bool>,
+    /// The unquoted row, when some fields need quotes.
+    copy: Vec<u8>,
+}
+
+/// [`encode_csv_row`]: the fields are copied as they are with a NUL byte as
+/// a placeholder separator, the whole row is searched (SIMD, via memchr)
+/// for the bytes that need quoting, which finds none in most rows, then the
+/// separators become commas and the fields holding such bytes are quoted.
+fn encode_csv_row_with<I>(buf: &mut Vec<u8>, scratch: &mut CsvScratch, values: I) -> usize
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    let start = buf.len();
+    scratch.ends.clear();
     for v in values {
-        if n > 0 {
-            buf.push(b',');
+        if !scratch.ends.is_empty() {
+            buf.push(0);
         }
-        let v = v.as_ref();
-        only_empty &= v.is_empty();
-        push_csv_field(buf, v);
-        n += 1;
+        buf.extend_from_slice(v.as_ref().as_bytes());
+        scratch.ends.push(buf.len() - start);
     }
-    if n == 1 && only_empty {
+    let n = scratch.ends.len();
+    let CsvScratch { ends, dirty, .. } = &mut *scratch;
+    let row = &mut buf[start..];
+    dirty.clear();
+    dirty.resize(n, false);
+    let mut any = false;
+    // Each hit is inside a field (the separators are NUL bytes for now):
+    // mark the field and go on after it.
+    let mut pos = 0;
+    let mut k = 0;
+    while let Some(i) = row
+        .get(pos..)
+        .and_then(|rest| memchr::memchr3(b',', b'"', b'\n', rest))
+    {
+        let p = pos + i;
+        while ends[k] <= p {
+            k += 1;
+        }
+        dirty[k] = true;
+        any = true;
+        pos = ends[k] + 1;
+    }
+    if memchr::memchr(b'\r', row).is_some() {
+        let mut from = 0;
+        for (k, &end) in ends.iter().enumerate() {
+            if row[from..end].contains(&b'\r') {
+                dirty[k] = true;
+                any = true;
+            }
+            from = end + 1;
+        }
+    }
+    for &end in &ends[..n.saturating_sub(1)] {
+        row[end] = b',';
+    }
+    if any {
+        quote_dirty_fields(buf, start, scratch);
+    }
+    if n == 1 && scratch.ends[0] == 0 {
         // A lone empty field would make a blank line, which readers skip.
         buf.extend_from_slice(b"\"\"");
     }
     buf.push(b'\n');
     n
 }
-
-fn push_csv_field(buf: &mut Vec<u8>, v: &str) {
-    const SPECIAL: [bool; 256] = {
-        let mut t = [false; 256];
-        t[b',' as usize] = true;
-        t[b'"' as usize] = true;
-        t[b'\n' as usize] = true;
-        t[b'\r' as usize] = true;
-        t
-    };
-    let bytes = v.as_bytes();
-    if !bytes.iter().any(|&b| SPECIAL[usize::from(b)]) {
-        buf.extend_from_slice(bytes);
-        return;
+/// Rewrites the row at `buf[start..]` (fields joined by commas, unquoted)
+/// with the fields marked dirty quoted.
+fn quote_dirty_fields(buf: &mut Vec<u8>, start: usize, scratch: &mut CsvScratch) {
+    let CsvScratch { ends, dirty, copy } = scratch;
+    copy.clear();
+    copy.extend_from_slice(&buf[start..]);
+    buf.truncate(start);
+    let mut from = 0;
+    let mut clean_from = 0;
+    for (k, &end) in ends.iter().enumerate() {
+        if dirty[k] {
+            // The clean fields before this one (and their separators), at once.
+            buf.extend_from_slice(&copy[clean_from..from]);
+            push_quoted(buf, &copy[from..end]);
+            clean_from = end;
+        }
+        from = end + 1;
     }
+    buf.extend_from_slice(&copy[clean_from..]);
+}
+
+/// One field, quoted if it holds a comma, quote or line break.
+fn push_csv_field(buf: &mut Vec<u8>, v: &str) {
+    let bytes = v.as_bytes();
+    if bytes
+        .iter()
+        .any(|&b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        push_quoted(buf, bytes);
+    } else {
+        buf.extend_from_slice(bytes);
+    }
+}
+
+fn push_quoted(buf: &mut Vec<u8>, bytes: &[u8]) {
     buf.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'"' {
-            buf.extend_from_slice(&bytes[start..=i]);
-            buf.push(b'"');
-            start = i + 1;
-        }
+    for i in memchr::memchr_iter(b'"', bytes) {
+        buf.extend_from_slice(&bytes[start..=i]);
+        buf.push(b'"');
+        start = i + 1;
     }
     buf.extend_from_slice(&bytes[start..]);
     buf.push(b'"');
@@ -596,6 +741,64 @@ mod tests {
         b.clear();
         encode_csv_row(&mut b, [""]);
         assert_eq!(b, b"\"\"\n");
+    }
+
+    /// The row-at-once encoder quotes exactly the fields a field-by-field
+    /// encoder quotes, wherever the special bytes are.
+    #[test]
+    fn quoting_found_at_every_position() {
+        fn naive(values: &[String]) -> Vec<u8> {
+            let mut out = Vec::new();
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if v.contains([',', '"', '\n', '\r']) {
+                    out.push(b'"');
+                    out.extend_from_slice(v.replace('"', "\"\"").as_bytes());
+                    out.push(b'"');
+                } else {
+                    out.extend_from_slice(v.as_bytes());
+                }
+            }
+            if values.len() == 1 && values[0].is_empty() {
+                out.extend_from_slice(b"\"\"");
+            }
+            out.push(b'\n');
+            out
+        }
+        let mut scratch = CsvScratch::default();
+        let mut buf = b"prefix".to_vec();
+        for len in 0..40 {
+            for at in 0..len {
+                for special in [",", "\"", "\n", "\r", ",,", "\"\"", "é"] {
+                    for fields in 1..4 {
+                        let mut v: Vec<String> =
+                            (0..fields).map(|f| "ab".repeat(f + len / 2)).collect();
+                        let f = at % fields;
+                        let cut = at.min(v[f].len());
+                        v[f].insert_str(cut, special);
+                        if len % 3 == 0 {
+                            v.push(String::new());
+                        }
+                        buf.truncate(6);
+                        let n = encode_csv_row_with(&mut buf, &mut scratch, &v);
+                        assert_eq!(n, v.len());
+                        assert_eq!(&buf[..6], b"prefix");
+                        assert_eq!(buf[6..], naive(&v)[..], "{v:?}");
+                    }
+                }
+            }
+        }
+        for v in [
+            vec![String::new()],
+            vec![String::new(), String::new()],
+            vec![",".to_string()],
+        ] {
+            buf.clear();
+            encode_csv_row_with(&mut buf, &mut scratch, &v);
+            assert_eq!(buf, naive(&v), "{v:?}");
+        }
     }
 
     #[test]

@@ -1,18 +1,23 @@
 //! The `icp` command.
 
+mod cohorts_cmd;
 mod diagnostics;
 mod diff_cmd;
 mod enrich_cmd;
+mod learn_cmd;
 mod plugins_cmd;
 mod plugins_new;
 mod profile_cmd;
 mod progress;
+mod report_cmd;
 mod run_cmd;
 mod runs_cmd;
 mod schedule;
 mod schedule_cmd;
 mod score_cmd;
+mod segment_cmd;
 mod serve_cmd;
+mod size_cmd;
 mod summary;
 
 use std::process::ExitCode;
@@ -80,6 +85,20 @@ enum Command {
     Runs(runs_cmd::RunsArgs),
     /// Accounts that changed tier between two runs, and the traits why.
     Diff(diff_cmd::DiffArgs),
+    /// Learn a profile from customers with an outcome (won/lost,
+    /// retained/churned, NPS): lift and support per trait, proposed weights,
+    /// and how the profile and a logistic model rank held-out customers.
+    Learn(learn_cmd::LearnArgs),
+    /// Cluster accounts into segments (k-prototypes over mixed fields) and
+    /// describe each one, with its win rate when outcomes are present.
+    Segment(segment_cmd::SegmentArgs),
+    /// Signup-cohort retention table and PMF indicators (referral share,
+    /// NPS of referred customers, retention by segment).
+    Cohorts(cohorts_cmd::CohortsArgs),
+    /// TAM / SAM / SOM counts and value (annual contract value per tier).
+    Size(size_cmd::SizeArgs),
+    /// A self-contained HTML report of a run or scored file, with charts.
+    Report(report_cmd::ReportArgs),
 }
 
 #[derive(Subcommand)]
@@ -211,6 +230,11 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve_cmd::run(args),
         Command::Runs(args) => runs_cmd::run(args),
         Command::Diff(args) => diff_cmd::run(args),
+        Command::Learn(args) => learn_cmd::run(args),
+        Command::Segment(args) => segment_cmd::run(args),
+        Command::Cohorts(args) => cohorts_cmd::run(args),
+        Command::Size(args) => size_cmd::run(args),
+        Command::Report(args) => report_cmd::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

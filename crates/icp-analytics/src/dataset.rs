@@ -223,16 +223,19 @@ impl Dataset {
     }
 
     /// Type and parse rows of text cells (line number, one cell per header).
-    pub fn from_rows(headers: &[String], rows: Vec<(u64, Vec<String>)>) -> Dataset {
+    pub fn from_rows(headers: &[String], mut rows: Vec<(u64, Vec<String>)>) -> Dataset {
         let lines = rows.iter().map(|(line, _)| *line).collect();
         let mut taken_fields: Vec<String> = Vec::new();
         let columns = headers
             .iter()
             .enumerate()
             .map(|(i, header)| {
-                let cells = rows
-                    .iter()
-                    .map(|(_, cells)| cells.get(i).map_or("", |c| c.as_str()));
+                // Each column's cells are moved out as it is typed, so the
+                // text rows shrink while the typed columns grow.
+                let cells: Vec<String> = rows
+                    .iter_mut()
+                    .map(|(_, cells)| cells.get_mut(i).map(std::mem::take).unwrap_or_default())
+                    .collect();
                 let mut field = canonical_for_header(header)
                     .map(str::to_owned)
                     .unwrap_or_else(|| snake_case(header));
@@ -399,20 +402,22 @@ fn auto_outcome(col: &Column, rows: usize) -> Result<Outcome, OutcomeError> {
 impl Column {
     /// Type a column: the canonical field's kind, else what 90% of its
     /// non-blank cells parse as (number, date, else text).
-    fn parse<'a>(
-        header: &str,
-        field: &str,
-        cells: impl Iterator<Item = &'a str> + Clone,
-    ) -> Column {
+    fn parse(header: &str, field: &str, cells: Vec<String>) -> Column {
         let kind = canonical(field)
             .map(|c| c.kind)
-            .unwrap_or_else(|| infer_kind(cells.clone()));
+            .unwrap_or_else(|| infer_kind(cells.iter().map(String::as_str)));
         let values: Vec<Value> = cells
-            .clone()
+            .iter()
             .map(|c| fields::parse_field(field, kind, c))
             .collect();
         let raw = if kind == Kind::Text {
-            cells.map(|c| c.trim().into()).collect()
+            cells
+                .into_iter()
+                .map(|c| match c.trim() {
+                    t if t.len() == c.len() => c.into_boxed_str(),
+                    t => t.into(),
+                })
+                .collect()
         } else {
             Vec::new()
         };

@@ -83,7 +83,7 @@ pub struct LearnArgs {
     #[arg(long, default_value_t = 30_000, value_name = "N")]
     pub model_rows: usize,
     /// Print only the line naming the files written.
-    #[arg(long)]
+    #[arg(long, short = 'q')]
     pub quiet: bool,
     #[command(flatten)]
     pub read: InputArgs,

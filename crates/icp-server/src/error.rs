@@ -1,5 +1,7 @@
 //! The one error shape: `{"error": {"code": "...", "message": "..."}}`.
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -64,4 +66,25 @@ impl IntoResponse for ApiError {
         }
         resp
     }
+}
+
+/// A request body, or the error for one that could not be read (413 past
+/// `max_body` bytes).
+pub(crate) fn body_bytes(
+    body: Result<Bytes, BytesRejection>,
+    max_body: usize,
+) -> Result<Bytes, ApiError> {
+    body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::too_large(max_body)
+        } else {
+            ApiError::bad_request(format!("cannot read the body: {}", e.body_text()))
+        }
+    })
+}
+
+/// A body as JSON, or a 400 that says why not.
+pub(crate) fn parse_json(body: &[u8]) -> Result<serde_json::Value, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
 }

@@ -12,10 +12,10 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::StatusCode;
 use icp_source_intent_events::timestamp::parse_timestamp;
 use serde_json::{Value, json};
 
+use crate::error::{body_bytes, parse_json};
 use crate::score::{key_of, kind_of};
 use crate::{ApiError, AppState};
 
@@ -30,20 +30,13 @@ pub(crate) async fn ingest(
     State(st): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(st.max_body)
-        } else {
-            ApiError::bad_request(format!("cannot read the body: {}", e.body_text()))
-        }
-    })?;
+    let body = body_bytes(body, st.max_body)?;
     let Some(path) = &st.events_path else {
         return Err(ApiError::not_found(
             "this server takes no events: set [serve] events_file = \"events/api.csv\" in the config",
         ));
     };
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let v: Value = parse_json(&body)?;
     let Some(events) = v
         .as_object()
         .filter(|o| o.len() == 1)

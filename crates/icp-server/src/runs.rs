@@ -18,6 +18,7 @@ use icp_store::{NewRun, RunScore, RunStatus, StoreError};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::error::{body_bytes, parse_json};
 use crate::score::{cell, key_of, kind_of, merge};
 use crate::{ApiError, AppState};
 
@@ -52,15 +53,8 @@ pub(crate) async fn enrich(
     State(st): State<Arc<AppState>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(st.max_body)
-        } else {
-            ApiError::bad_request(format!("cannot read the body: {}", e.body_text()))
-        }
-    })?;
-    let v: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let body = body_bytes(body, st.max_body)?;
+    let v: Value = parse_json(&body)?;
     let req: EnrichBody = serde_json::from_value(v).map_err(|e| {
         ApiError::unprocessable(format!(
             "the body must be {{\"accounts\": [{{\"domain\": \"acme.com\", ...}}, ...], \"profile\": \"optional\"}}: {e}"

@@ -9,7 +9,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use icp_core::fields::column_for;
 use icp_core::{Entity, Profile, RecordBuilder, Scored};
 use icp_engine::Sourced;
@@ -18,6 +17,7 @@ use icp_engine::derived::{EVENTS_FIELD, INTENT_COLUMNS, events_of, intent_cells,
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use crate::error::{body_bytes, parse_json};
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -49,13 +49,7 @@ async fn answer(
             e.body_text()
         ))
     })?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::too_large(st.max_body)
-        } else {
-            ApiError::bad_request(format!("cannot read the body: {}", e.body_text()))
-        }
-    })?;
+    let body = body_bytes(body, st.max_body)?;
     let profiles = st.profiles();
     let profile = match &q.profile {
         None => &profiles[0],
@@ -66,8 +60,7 @@ async fn answer(
             ))
         })?,
     };
-    let given: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))?;
+    let given: Value = parse_json(&body)?;
     let Value::Object(given) = given else {
         return Err(ApiError::unprocessable(format!(
             "the body must be a JSON object of fields, e.g. {{\"domain\": \"acme.com\", \"employees\": 250}}; got {}",

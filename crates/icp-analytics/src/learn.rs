@@ -40,8 +40,9 @@ use self::candidates::{Bits, Built, Candidate, CandidateKind, Sample, SkippedCol
 use self::stats::{
     Lift, auc, auc_se, g_statistic, lift, normal_quantile, top_decile_lift, weight_for,
 };
-use self::write::{fmt_lift, pct, thousands, toml_string, toml_when};
+use self::write::{fmt_lift, pct, toml_string, toml_when};
 use crate::dataset::{Dataset, OutcomeError, OutcomeRule};
+use crate::fmt::group;
 
 /// Rows with an outcome needed to learn anything.
 pub const MIN_KNOWN: usize = 20;
@@ -654,7 +655,7 @@ pub fn learn(data: &Dataset, opts: &LearnOptions) -> Result<Learned, LearnError>
                 expected_good: expected,
                 why: format!(
                     "{excluded_good} of {} training rows it leaves out were good, {expected:.1} expected at the {} base rate",
-                    thousands(excluded as u64),
+                    group(excluded as u64),
                     pct(base)
                 ),
             }
@@ -1215,11 +1216,11 @@ fn render(
         s.push_str(&format!("# Outcome: {}.\n", o.rule));
         s.push_str(&format!(
             "# {} rows with an outcome, {} good ({}); learned on {}, {} held out (seed {}).\n",
-            thousands(o.with_outcome as u64),
-            thousands(o.good as u64),
+            group(o.with_outcome as u64),
+            group(o.good as u64),
             pct(o.base_rate),
-            thousands(r.split.train_rows as u64),
-            thousands(r.split.holdout_rows as u64),
+            group(r.split.train_rows as u64),
+            group(r.split.holdout_rows as u64),
             r.split.seed
         ));
         s.push_str(&format!(
@@ -1248,7 +1249,7 @@ fn render(
         if let Some(h) = &r.metrics.holdout {
             s.push_str(&format!(
                 "# Held-out check ({} rows): AUC {:.2} for this profile",
-                thousands(h.rows as u64),
+                group(h.rows as u64),
                 h.profile.auc
             ));
             match &h.model {
@@ -1311,11 +1312,11 @@ fn render(
                     fmt_lift(e.lift),
                     fmt_lift(e.lift_lo),
                     fmt_lift(e.lift_hi),
-                    thousands(e.good as u64),
-                    thousands(e.support as u64),
+                    group(e.good as u64),
+                    group(e.support as u64),
                     pct(e.good_rate),
                     if e.unknown > 0 {
-                        format!("; unknown on {}", thousands(e.unknown as u64))
+                        format!("; unknown on {}", group(e.unknown as u64))
                     } else {
                         String::new()
                     }

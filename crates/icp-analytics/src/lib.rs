@@ -11,6 +11,7 @@
 
 pub mod cohorts;
 pub mod dataset;
+pub mod fmt;
 pub mod learn;
 pub mod segment;
 pub mod size;

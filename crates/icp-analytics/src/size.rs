@@ -292,16 +292,9 @@ impl Sizer {
 
 /// `$1,234,567` (whole dollars).
 pub fn money(v: f64) -> String {
-    let whole = v.round() as i128;
-    let digits = whole.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}${out}", if whole < 0 { "-" } else { "" })
+    let whole = v.round() as i64;
+    let sign = if whole < 0 { "-" } else { "" };
+    format!("{sign}${}", crate::fmt::group(whole.unsigned_abs()))
 }
 
 #[cfg(test)]

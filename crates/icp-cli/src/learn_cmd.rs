@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use icp_analytics::Dataset;
 use icp_analytics::dataset::OutcomeRule;
-use icp_analytics::learn::write::{fmt_lift, pct, thousands};
+use icp_analytics::fmt::group;
+use icp_analytics::learn::write::{fmt_lift, pct};
 use icp_analytics::learn::{self, LearnError, LearnOptions, LearnReport, Ranking};
 
 use crate::{Failure, InputArgs, display};
@@ -253,16 +254,16 @@ pub fn summary(input: &str, r: &LearnReport) -> String {
     s.push_str(&format!(
         "  outcome   {} ({} of {} rows have one; {} good, {})\n",
         o.rule,
-        thousands(o.with_outcome as u64),
-        thousands(o.rows as u64),
-        thousands(o.good as u64),
+        group(o.with_outcome as u64),
+        group(o.rows as u64),
+        group(o.good as u64),
         pct(o.base_rate)
     ));
     s.push_str(&format!(
         "  split     learned on {} rows ({} good), {} held out (seed {})\n",
-        thousands(sp.train_rows as u64),
-        thousands(sp.train_good as u64),
-        thousands(sp.holdout_rows as u64),
+        group(sp.train_rows as u64),
+        group(sp.train_good as u64),
+        group(sp.holdout_rows as u64),
         sp.seed
     ));
     s.push_str(&format!(
@@ -310,7 +311,7 @@ pub fn summary(input: &str, r: &LearnReport) -> String {
             s.push_str(&format!(
                 "  {}  {:>9}  {:>5}  {:>8.1}\n",
                 pad(&fit(&f.name, width), width),
-                thousands(f.excluded as u64),
+                group(f.excluded as u64),
                 f.excluded_good,
                 f.expected_good
             ));
@@ -335,7 +336,7 @@ pub fn summary(input: &str, r: &LearnReport) -> String {
             format!("{:+}", t.weight),
             fmt_lift(t.lift),
             format!("{}-{}", fmt_lift(t.lift_lo), fmt_lift(t.lift_hi)),
-            thousands(t.support as u64),
+            group(t.support as u64),
             pct(t.good_rate)
         ));
     }
@@ -357,8 +358,8 @@ pub fn summary(input: &str, r: &LearnReport) -> String {
     if let Some(m) = m {
         let head = format!(
             "ranking on {} {on} rows ({} good)",
-            thousands(m.rows as u64),
-            thousands(m.good as u64)
+            group(m.rows as u64),
+            group(m.good as u64)
         );
         let w = head.chars().count().max(32);
         s.push_str(&format!(

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+pub use icp_analytics::fmt::group;
 use icp_core::{Profile, Scored, Tier};
 use serde::Serialize;
 
@@ -200,17 +201,4 @@ impl Summary {
         }
         out
     }
-}
-
-/// 1234567 -> "1,234,567".
-pub fn group(x: u64) -> String {
-    let s = x.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

@@ -32,27 +32,7 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// 1234567 -> `1,234,567`.
-pub fn group(x: u64) -> String {
-    let s = x.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A signed integer with thousands separators.
-pub fn group_i(x: i64) -> String {
-    if x < 0 {
-        format!("-{}", group(x.unsigned_abs()))
-    } else {
-        group(x as u64)
-    }
-}
+pub use icp_analytics::fmt::{group, group_i};
 
 /// A share as a percentage: `42%`, `<1%` for small non-zero shares, `100%`.
 pub fn pct(x: f64) -> String {

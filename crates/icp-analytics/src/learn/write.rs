@@ -3,6 +3,8 @@
 
 use icp_core::value::parse_scalar;
 
+use crate::fmt::group;
+
 /// A TOML basic string ("..."), escaped.
 pub fn toml_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -112,23 +114,10 @@ pub fn human(x: f64, money: bool) -> String {
         }
     }
     if a.fract() == 0.0 && a < 1e15 {
-        format!("{sign}{dollar}{}", thousands(a as u64))
+        format!("{sign}{dollar}{}", group(a as u64))
     } else {
         format!("{sign}{dollar}{}", clean(a))
     }
-}
-
-/// 1234567 -> "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// A lift as people read it: `2.10`, `0.45`, `0.00`.
@@ -185,8 +174,8 @@ mod tests {
         assert_eq!(human(250_000.0, true), "$250k");
         assert_eq!(human(2.5, false), "2.5");
         assert_eq!(human(-1200.0, false), "-1,200");
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(group(0), "0");
+        assert_eq!(group(1_234_567), "1,234,567");
         assert_eq!(pct(0.259), "25.9%");
         assert_eq!(fmt_lift(f64::INFINITY), "inf");
     }

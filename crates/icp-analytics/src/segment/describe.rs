@@ -79,7 +79,7 @@ pub fn human(x: f64) -> String {
     } else if a >= 1e4 {
         (x / 1e3, "k")
     } else {
-        return thousands(x.round() as i64);
+        return crate::fmt::group_i(x.round() as i64);
     };
     let s = if v.abs() >= 100.0 || (v - v.round()).abs() < 0.05 {
         format!("{:.0}", v)
@@ -87,18 +87,6 @@ pub fn human(x: f64) -> String {
         format!("{:.1}", v)
     };
     format!("{s}{suffix}")
-}
-
-fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// Value counts of a text column over `rows`, as shares of the rows with a

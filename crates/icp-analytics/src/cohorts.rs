@@ -492,7 +492,7 @@ fn group_label(col: &Column, row: usize) -> Option<String> {
                 return Some(name.to_string());
             }
             if col.field == "country" && t.len() == 2 {
-                return Some(t.to_ascii_uppercase());
+                return Some(t.as_str().to_ascii_uppercase());
             }
             col.display(row).map(str::to_owned)
         }

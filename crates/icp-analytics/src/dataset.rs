@@ -62,7 +62,7 @@ impl Column {
     }
 
     /// A row's list items (list columns).
-    pub fn items(&self, row: usize) -> &[Box<str>] {
+    pub fn items(&self, row: usize) -> &[icp_core::value::Str] {
         match &self.values[row] {
             Value::List(items) => items,
             _ => &[],

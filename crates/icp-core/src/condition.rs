@@ -12,7 +12,7 @@ use crate::diag::Diagnostic;
 use crate::expr::{CmpOp, Expr, ExprKind, Literal, Predicate, Span, Test};
 use crate::fields::{canonical, parse_field};
 use crate::profile::Compiler;
-use crate::value::{Kind, Value, fold_key, fold_text};
+use crate::value::{Kind, Str, Value, fold_key, fold_text};
 
 /// Three-valued truth.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +78,9 @@ pub enum Cond {
 }
 
 impl Cond {
+    /// A small dispatcher: the costlier tests are out of line, so a call
+    /// for a cheap test (a comparison, `present`) sets up no large frame.
+    #[inline]
     pub fn eval(&self, rec: &[Value]) -> Truth {
         match self {
             Cond::Cmp { slot, op, rhs } => match bounds(&rec[*slot]) {
@@ -108,43 +111,16 @@ impl Cond {
                 _ => Truth::Unknown,
             },
             Cond::HasAny { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(
-                    l.iter()
-                        .any(|e| items.iter().any(|i| i.eq_bytes(e.as_bytes()))),
-                ),
+                Value::List(l) => truth(has_any(l, items)),
                 _ => Truth::Unknown,
             },
             Cond::HasAll { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(
-                    items
-                        .iter()
-                        .all(|i| l.iter().any(|e| i.eq_bytes(e.as_bytes()))),
-                ),
+                Value::List(l) => truth(has_all(l, items)),
                 _ => Truth::Unknown,
             },
             Cond::Present { slot } => truth(!rec[*slot].is_missing()),
-            Cond::And(items) => {
-                let mut out = Truth::True;
-                for c in items.iter() {
-                    match c.eval(rec) {
-                        Truth::False => return Truth::False,
-                        Truth::Unknown => out = Truth::Unknown,
-                        Truth::True => {}
-                    }
-                }
-                out
-            }
-            Cond::Or(items) => {
-                let mut out = Truth::False;
-                for c in items.iter() {
-                    match c.eval(rec) {
-                        Truth::True => return Truth::True,
-                        Truth::Unknown => out = Truth::Unknown,
-                        Truth::False => {}
-                    }
-                }
-                out
-            }
+            Cond::And(items) => all(items, rec),
+            Cond::Or(items) => any(items, rec),
             Cond::Not(c) => c.eval(rec).not(),
         }
     }
@@ -262,7 +238,7 @@ impl WordSet {
     #[inline]
     pub fn contains(&self, t: &str) -> bool {
         if let Some(h) = &self.hashed {
-            return h.contains(t);
+            return hashed_contains(h, t);
         }
         let b = t.as_bytes();
         let fp = fingerprint(b);
@@ -278,6 +254,11 @@ impl WordSet {
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         self.words.iter().map(Word::as_str)
     }
+}
+
+#[inline(never)]
+fn hashed_contains(h: &rustc_hash::FxHashSet<Box<str>>, t: &str) -> bool {
+    h.contains(t)
 }
 
 /// Results of a costly text test (`matches`, `contains`) by distinct text,
@@ -309,8 +290,9 @@ impl TextMemo {
         }
     }
 
-    /// `test(t)`, remembered.
-    #[inline]
+    /// `test(t)`, remembered. Out of line: inlined, its hash look-up would
+    /// give every [`Cond::eval`] call a large stack frame to set up.
+    #[inline(never)]
     fn get(&self, t: &str, test: impl FnOnce(&str) -> bool) -> bool {
         if t.len() > MEMO_MAX_LEN {
             return test(t);
@@ -340,6 +322,47 @@ impl TextMemo {
             b
         })
     }
+}
+
+#[inline(never)]
+fn has_any(list: &[Str], items: &[Word]) -> bool {
+    list.iter()
+        .any(|e| items.iter().any(|i| i.eq_bytes(e.as_bytes())))
+}
+
+#[inline(never)]
+fn has_all(list: &[Str], items: &[Word]) -> bool {
+    items
+        .iter()
+        .all(|i| list.iter().any(|e| i.eq_bytes(e.as_bytes())))
+}
+
+/// Kleene `and`: false wins, then unknown.
+#[inline(never)]
+fn all(items: &[Cond], rec: &[Value]) -> Truth {
+    let mut out = Truth::True;
+    for c in items {
+        match c.eval(rec) {
+            Truth::False => return Truth::False,
+            Truth::Unknown => out = Truth::Unknown,
+            Truth::True => {}
+        }
+    }
+    out
+}
+
+/// Kleene `or`: true wins, then unknown.
+#[inline(never)]
+fn any(items: &[Cond], rec: &[Value]) -> Truth {
+    let mut out = Truth::False;
+    for c in items {
+        match c.eval(rec) {
+            Truth::True => return Truth::True,
+            Truth::Unknown => out = Truth::Unknown,
+            Truth::False => {}
+        }
+    }
+    out
 }
 
 #[inline]

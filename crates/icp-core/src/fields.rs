@@ -146,14 +146,14 @@ pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
     match (field, kind) {
         ("industry", Kind::Text) => match parse_as(Kind::Text, raw) {
             Value::Text(t) => {
-                Value::Text(industry_for(&t).map_or(t, |canon| fold_text(canon).into_boxed_str()))
+                Value::Text(industry_for(&t).map_or(t, |canon| fold_text(canon).into()))
             }
             v => v,
         },
         ("country", Kind::Text) => match parse_as(Kind::Text, raw) {
-            Value::Text(t) => Value::Text(
-                country_code(&t).map_or(t, |code| code.to_ascii_lowercase().into_boxed_str()),
-            ),
+            Value::Text(t) => {
+                Value::Text(country_code(&t).map_or(t, |code| code.to_ascii_lowercase().into()))
+            }
             v => v,
         },
         _ => parse_as(kind, raw),

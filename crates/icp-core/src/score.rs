@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::condition::Truth;
 use crate::fields::{column_for, parse_field};
 use crate::profile::{Axis, OnMissing, Profile};
-use crate::value::{Kind, Value, fold_text_into, is_blank, parse_as, parse_list_into};
+use crate::value::{Kind, Str, Value, fold_text_into, is_blank, parse_as, parse_list_into};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
@@ -241,6 +241,8 @@ pub struct RecordBuilder {
 struct BuildState {
     /// Per slot.
     memo: Vec<Option<Memo>>,
+    /// Per slot: a list allocation kept while the slot is missing.
+    spare: Vec<Vec<Str>>,
     scratch: String,
 }
 
@@ -293,10 +295,12 @@ impl RecordBuilder {
                 })
             })
             .collect();
+        let spare = vec![Vec::new(); plan.len()];
         RecordBuilder {
             plan,
             as_of_year,
             memo: RefCell::new(BuildState {
+                spare,
                 memo,
                 scratch: String::new(),
             }),
@@ -317,13 +321,23 @@ impl RecordBuilder {
     /// Values already in `rec` are overwritten in place: a text or list
     /// equal to the slot's previous one keeps its allocation.
     pub fn build<S: AsRef<str>>(&self, row: &[S], rec: &mut Vec<Value>) {
-        let cell = |i: usize| row.get(i).map_or("", AsRef::as_ref);
+        self.build_with(|i| row.get(i).map_or("", AsRef::as_ref), rec);
+    }
+
+    /// [`RecordBuilder::build`] with the cell of column `i` given by
+    /// `cell(i)` ("" past the row's end).
+    pub fn build_with<'a>(&self, cell: impl Fn(usize) -> &'a str, rec: &mut Vec<Value>) {
         let n = self.plan.len();
         rec.truncate(n);
         rec.resize(n, Value::Missing);
         let mut state = self.memo.borrow_mut();
-        let BuildState { memo, scratch } = &mut *state;
-        for (((name, kind, src), memo), slot) in self.plan.iter().zip(memo.iter_mut()).zip(rec) {
+        let BuildState {
+            memo,
+            spare,
+            scratch,
+        } = &mut *state;
+        let slots = self.plan.iter().zip(memo.iter_mut()).zip(spare).zip(rec);
+        for ((((name, kind, src), memo), spare), slot) in slots {
             match src {
                 Source::Column(i) => match memo.as_mut().filter(|m| m.on) {
                     Some(m) => {
@@ -331,7 +345,7 @@ impl RecordBuilder {
                         if let Some(v) = m.values.get(raw) {
                             m.hits += 1;
                             if slot != v {
-                                slot.clone_from(v);
+                                assign(slot, v);
                             }
                         } else {
                             let v = parse_field(name, *kind, raw);
@@ -352,9 +366,9 @@ impl RecordBuilder {
                         }
                     }
                     None if is_normalised(name) => *slot = parse_field(name, *kind, cell(*i)),
-                    None => parse_into(*kind, cell(*i), slot, scratch),
+                    None => parse_into(*kind, cell(*i), slot, scratch, spare),
                 },
-                Source::RawText(i) => parse_into(*kind, cell(*i), slot, scratch),
+                Source::RawText(i) => parse_into(*kind, cell(*i), slot, scratch, spare),
                 Source::YearsSince(i) => {
                     *slot = match parse_as(Kind::Number, cell(*i)) {
                         Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
@@ -369,6 +383,15 @@ impl RecordBuilder {
     }
 }
 
+/// `*slot = v.clone()`, reusing the slot's text or list allocation.
+fn assign(slot: &mut Value, v: &Value) {
+    match (slot, v) {
+        (Value::Text(a), Value::Text(b)) => a.clone_from(b),
+        (Value::List(a), Value::List(b)) => a.clone_from(b),
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
 /// Fields whose values `parse_field` maps onto a vocabulary.
 fn is_normalised(name: &str) -> bool {
     matches!(name, "industry" | "country")
@@ -376,26 +399,37 @@ fn is_normalised(name: &str) -> bool {
 
 /// `parse_as(kind, raw)` into `slot`, reusing the slot's text or list when
 /// the new value is the same.
-fn parse_into(kind: Kind, raw: &str, slot: &mut Value, scratch: &mut String) {
+fn parse_into(kind: Kind, raw: &str, slot: &mut Value, scratch: &mut String, spare: &mut Vec<Str>) {
     if is_blank(raw) {
-        *slot = Value::Missing;
+        // A list's allocation is kept for the slot's next list.
+        if let Value::List(items) = std::mem::take(slot) {
+            *spare = items;
+        }
         return;
     }
     match kind {
         Kind::Text => {
             fold_text_into(raw, scratch);
             match slot {
-                Value::Text(t) if **t == **scratch => {}
+                // In place: a long text keeps its allocation.
+                Value::Text(t) => {
+                    if t != scratch.as_str() {
+                        t.clear();
+                        t.push_str(scratch);
+                    }
+                }
                 _ => *slot = Value::Text(scratch.as_str().into()),
             }
         }
         Kind::List => {
             let mut items = match std::mem::take(slot) {
                 Value::List(items) => items,
-                _ => Vec::new(),
+                _ => std::mem::take(spare),
             };
             parse_list_into(raw, &mut items, scratch);
-            if !items.is_empty() {
+            if items.is_empty() {
+                *spare = items;
+            } else {
                 *slot = Value::List(items);
             }
         }

@@ -4,6 +4,11 @@
 
 use chrono::{Datelike, NaiveDate};
 
+/// Text in a [`Value`]: up to 24 bytes are kept inline (most CRM values:
+/// industries, countries, titles, technology ids), so parsing a row and
+/// comparing its values rarely allocates or follows a pointer.
+pub type Str = compact_str::CompactString;
+
 /// One field's value, parsed once per row so conditions compare without
 /// re-parsing.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -17,9 +22,9 @@ pub enum Value {
     Range(f64, f64),
     /// Folded text (trimmed, lower case, single spaces): comparisons are
     /// case-insensitive.
-    Text(Box<str>),
+    Text(Str),
     /// Folded list items (see [`fold_key`]), e.g. technology ids.
-    List(Vec<Box<str>>),
+    List(Vec<Str>),
     /// Days since 0001-01-01 (chrono's `num_days_from_ce`).
     Date(i32),
 }
@@ -159,15 +164,15 @@ pub fn fold_key_into(s: &str, out: &mut String) {
 }
 
 /// Split a list cell on `;`, `|` or `,` (and JSON-ish brackets and quotes).
-pub fn parse_list(s: &str) -> Vec<Box<str>> {
-    let mut items: Vec<Box<str>> = Vec::new();
+pub fn parse_list(s: &str) -> Vec<Str> {
+    let mut items: Vec<Str> = Vec::new();
     parse_list_into(s, &mut items, &mut String::new());
     items
 }
 
 /// [`parse_list`] into `items` (cleared first); `key` is scratch space.
 /// Items already in `items` at the same place are kept, not reallocated.
-pub fn parse_list_into(s: &str, items: &mut Vec<Box<str>>, key: &mut String) {
+pub fn parse_list_into(s: &str, items: &mut Vec<Str>, key: &mut String) {
     let mut n = 0;
     for part in s.split([';', '|', ',', '\n']) {
         fold_key_into(part, key);

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use icp_core::{Profile, RecordBuilder, Scored, Value};
-use icp_io::read::{Format, Row, TableReader};
+use icp_io::read::{ChunkParser, ChunkRecord, CsvChunks, Format, Row, RowError, TableReader};
 use icp_io::write::{RejectsWriter, RowEncoder, TableWriter, rejects_path_for};
 
 use crate::summary::{ProfileCounts, Summary};
@@ -53,8 +53,10 @@ const NUMERIC: [&str; 4] = ["icp_score", "icp_fit", "icp_intent", "icp_coverage"
 /// One input row on its way through the stages.
 #[derive(Default)]
 struct Item {
+    /// The row as read, or (for a block) its line and, when bad, what
+    /// could be read of it.
     row: Row,
-    error: Option<icp_io::read::RowError>,
+    error: Option<RowError>,
     /// One result per profile, set by a scoring worker.
     scored: Vec<Scored>,
 }
@@ -65,6 +67,10 @@ struct Batch {
     /// Batches are numbered as read and written in that order.
     seq: u64,
     items: Vec<Item>,
+    /// A block of whole CSV records that the worker parses itself (then
+    /// `items` is filled by the worker), and the line it starts on.
+    block: Vec<u8>,
+    first_line: u64,
     /// The output rows of the items without error, encoded.
     out: Vec<u8>,
     error: Option<icp_io::WriteError>,
@@ -72,8 +78,8 @@ struct Batch {
 
 const BATCH: usize = 1024;
 
-/// Read rows into batches (CSV parsing only).
-fn read_stage(
+/// Read rows into batches (spreadsheets, JSON lines, transcoded text).
+fn read_rows(
     reader: &mut TableReader,
     full: &std::sync::mpsc::SyncSender<Batch>,
     free: &std::sync::mpsc::Receiver<Batch>,
@@ -81,6 +87,7 @@ fn read_stage(
     for seq in 0.. {
         let Ok(mut batch) = free.recv() else { return };
         batch.seq = seq;
+        batch.block.clear();
         batch.items.resize_with(BATCH, Item::default);
         let mut n = 0;
         let mut done = false;
@@ -109,20 +116,153 @@ fn read_stage(
     }
 }
 
+/// Cut a delimited file into blocks of whole records; the workers parse
+/// them, so CSV parsing runs on every core.
+fn read_blocks(
+    chunks: &mut CsvChunks,
+    full: &std::sync::mpsc::SyncSender<Batch>,
+    free: &std::sync::mpsc::Receiver<Batch>,
+) {
+    for seq in 0.. {
+        let Ok(mut batch) = free.recv() else { return };
+        batch.seq = seq;
+        let line = chunks.line();
+        match chunks.next_chunk(&mut batch.block) {
+            Ok(Some(first_line)) => batch.first_line = first_line,
+            Ok(None) => return,
+            Err(e) => {
+                batch.block.clear();
+                batch.items.clear();
+                batch.items.push(Item {
+                    error: Some(RowError {
+                        line,
+                        reason: format!("cannot read the rest of the file: {e}"),
+                        fatal: true,
+                    }),
+                    ..Item::default()
+                });
+                let _ = full.send(batch);
+                return;
+            }
+        }
+        if full.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
+/// What one scoring worker keeps between rows.
+struct Worker<'a> {
+    profiles: &'a [Profile],
+    builders: Vec<RecordBuilder>,
+    records: Vec<Vec<Value>>,
+    /// The scoring columns of the current row.
+    extra: Vec<String>,
+    encoder: RowEncoder,
+    parser: Option<ChunkParser>,
+    bad: Row,
+}
+
+impl Worker<'_> {
+    /// Score one good row (cells by column) into `scored` and encode it
+    /// onto `out`; `raw` is the row's CSV bytes when they can be copied.
+    fn score<'c>(
+        &mut self,
+        cell: impl Fn(usize) -> &'c str,
+        n: usize,
+        raw: Option<&[u8]>,
+        scored: &mut Vec<Scored>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), icp_io::WriteError> {
+        scored.resize_with(self.profiles.len(), Scored::default);
+        for (k, p) in self.profiles.iter().enumerate() {
+            self.builders[k].build_with(&cell, &mut self.records[k]);
+            p.score_into(&self.records[k], &mut scored[k]);
+            fill_columns(p, &scored[k], &mut self.extra[k * SCORE_COLUMNS.len()..]);
+        }
+        let extra = self.extra.iter().map(String::as_str);
+        if let Some(raw) = raw
+            && self.encoder.encode_after_raw(out, raw, n, extra.clone())?
+        {
+            return Ok(());
+        }
+        let cells = (0..n).map(|i| -> &str { cell(i) });
+        self.encoder.encode(out, cells.chain(extra))
+    }
+
+    /// Parse (for a block), score and encode a batch.
+    fn run(&mut self, batch: &mut Batch) {
+        batch.out.clear();
+        batch.error = None;
+        let Batch {
+            items,
+            block,
+            first_line,
+            out,
+            error,
+            ..
+        } = batch;
+        if let Some(mut parser) = self.parser.take().filter(|_| !block.is_empty()) {
+            let mut bad = std::mem::take(&mut self.bad);
+            // Items (and their allocations) are reused from batch to batch.
+            let mut n = 0;
+            parser.parse(block, *first_line, &mut bad, |record| {
+                if n == items.len() {
+                    items.push(Item::default());
+                }
+                let item = &mut items[n];
+                n += 1;
+                item.error = None;
+                match record {
+                    ChunkRecord::Row(cells) => {
+                        item.row.line = cells.line;
+                        let res = self.score(
+                            |i| cells.get(i),
+                            cells.len(),
+                            cells.raw_csv(),
+                            &mut item.scored,
+                            out,
+                        );
+                        if let Err(e) = res {
+                            error.get_or_insert(e);
+                        }
+                    }
+                    ChunkRecord::Bad(e, row) => {
+                        item.row.clone_from(row);
+                        item.error = Some(e);
+                    }
+                }
+            });
+            items.truncate(n);
+            self.bad = bad;
+            self.parser = Some(parser);
+            return;
+        }
+        for item in items.iter_mut() {
+            if item.error.is_some() {
+                continue;
+            }
+            let values = &item.row.values;
+            let res = self.score(
+                |i| values.get(i).map_or("", String::as_str),
+                values.len(),
+                None,
+                &mut item.scored,
+                out,
+            );
+            if let Err(e) = res {
+                error.get_or_insert(e);
+            }
+        }
+    }
+}
+
 /// Parse, score and encode whole batches; several workers run at once.
 fn score_stage(
-    profiles: &[Profile],
-    headers: &[String],
-    mut encoder: RowEncoder,
+    mut worker: Worker<'_>,
     work: &std::sync::Mutex<std::sync::mpsc::Receiver<Batch>>,
     done: &std::sync::mpsc::Sender<Batch>,
 ) {
-    let builders: Vec<RecordBuilder> = profiles
-        .iter()
-        .map(|p| RecordBuilder::new(p, headers))
-        .collect();
-    let mut records: Vec<Vec<Value>> = vec![Vec::new(); profiles.len()];
-    let mut extra: Vec<String> = vec![String::new(); SCORE_COLUMNS.len() * profiles.len()];
     loop {
         // The lock is held while waiting, so one idle worker waits at a time.
         let next = match work.lock() {
@@ -130,26 +270,7 @@ fn score_stage(
             Err(_) => return,
         };
         let Ok(mut batch) = next else { return };
-        batch.out.clear();
-        batch.error = None;
-        for item in &mut batch.items {
-            if item.error.is_some() {
-                continue;
-            }
-            item.scored.resize_with(profiles.len(), Scored::default);
-            for (k, p) in profiles.iter().enumerate() {
-                builders[k].build(&item.row.values, &mut records[k]);
-                p.score_into(&records[k], &mut item.scored[k]);
-                fill_columns(p, &item.scored[k], &mut extra[k * SCORE_COLUMNS.len()..]);
-            }
-            let values = item.row.values.iter().map(String::as_str);
-            if let Err(e) = encoder.encode(
-                &mut batch.out,
-                values.chain(extra.iter().map(String::as_str)),
-            ) {
-                batch.error.get_or_insert(e);
-            }
-        }
+        worker.run(&mut batch);
         if done.send(batch).is_err() {
             return;
         }
@@ -160,9 +281,15 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let as_of = args.as_of.date();
     check_output(&args.input, &args.out)?;
     let profiles = load_profiles(&args.profiles, as_of, args.quiet)?;
-    let mut reader = TableReader::open(&args.input, &args.read.read_options()?)
+    let reader = TableReader::open(&args.input, &args.read.read_options()?)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let headers = reader.headers().to_vec();
+    // Delimited text is cut into blocks that the workers parse; other
+    // inputs are read row by row on one thread.
+    let source = match reader.into_csv_chunks() {
+        Ok((chunks, parser)) => Source::Blocks(chunks, parser),
+        Err(reader) => Source::Rows(reader),
+    };
 
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
@@ -210,12 +337,32 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         for _ in 0..pool {
             let _ = free_tx.send(Batch::default());
         }
-        scope.spawn(move || read_stage(&mut reader, &full_tx, &free_rx));
+        let parser = match source {
+            Source::Blocks(mut chunks, parser) => {
+                scope.spawn(move || read_blocks(&mut chunks, &full_tx, &free_rx));
+                Some(parser)
+            }
+            Source::Rows(mut reader) => {
+                scope.spawn(move || read_rows(&mut reader, &full_tx, &free_rx));
+                None
+            }
+        };
         let (profiles, headers, work) = (&profiles, &headers, &work);
         for _ in 0..workers {
             let done_tx = done_tx.clone();
-            let encoder = writer.row_encoder();
-            scope.spawn(move || score_stage(profiles, headers, encoder, work, &done_tx));
+            let worker = Worker {
+                profiles,
+                builders: profiles
+                    .iter()
+                    .map(|p| RecordBuilder::new(p, headers))
+                    .collect(),
+                records: vec![Vec::new(); profiles.len()],
+                extra: vec![String::new(); SCORE_COLUMNS.len() * profiles.len()],
+                encoder: writer.row_encoder(),
+                parser: parser.clone(),
+                bad: Row::default(),
+            };
+            scope.spawn(move || score_stage(worker, work, &done_tx));
         }
         drop(done_tx);
         let mut next = 0;
@@ -295,6 +442,12 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         })?;
     }
     Ok(0)
+}
+
+/// Where the rows come from.
+enum Source {
+    Blocks(CsvChunks, ChunkParser),
+    Rows(Box<TableReader>),
 }
 
 /// Refuse an output that is not CSV or JSONL, or that is the input itself.

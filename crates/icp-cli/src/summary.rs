@@ -47,20 +47,27 @@ impl ProfileCounts {
         self.tam += 1;
         *self.tiers.entry(s.tier.as_str()).or_default() += 1;
         match profile.excluded_by_name(s) {
-            Some(name) => *self.excluded_by.entry(name.to_string()).or_default() += 1,
+            Some(name) => bump(&mut self.excluded_by, name),
             None => self.sam += 1,
         }
         if s.tier == Tier::One {
             self.som += 1;
         }
         for &i in &s.unknown_filters {
-            *self
-                .unknown_filters
-                .entry(profile.filters[i].name.clone())
-                .or_default() += 1;
+            bump(&mut self.unknown_filters, &profile.filters[i].name);
         }
         self.coverage_sum += s.coverage;
         self.mean_coverage = round2(self.coverage_sum / self.tam as f64);
+    }
+}
+
+/// `counts[name] += 1`, allocating the key only the first time.
+fn bump(counts: &mut BTreeMap<String, u64>, name: &str) {
+    match counts.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(name.to_string(), 1);
+        }
     }
 }
 

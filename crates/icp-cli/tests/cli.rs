@@ -303,3 +303,78 @@ fn the_rows_of_a_large_file_all_come_out() {
     let (_, rows) = read_csv(&out);
     assert_eq!(rows.len(), 50_000);
 }
+
+/// A CSV file is cut into blocks that are parsed on several threads: rows
+/// that cross blocks, quoted line breaks, CRLF, blank lines and bad rows
+/// come out as the sequential reader reads them, in order, with the right
+/// line numbers.
+#[test]
+fn a_file_parsed_in_blocks_keeps_every_row_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("blocks.csv");
+    let mut bytes = b"domain,employees,Company name\r\n".to_vec();
+    let (mut line, mut want, mut bad_lines) = (2u64, Vec::new(), Vec::new());
+    for i in 0..20_000 {
+        match i % 1000 {
+            // A quoted value with a line break, a comma and a quote.
+            7 => {
+                let name = format!("Caf\u{e9} \"{i}\", Ltd\r\nsecond line");
+                bytes.extend(
+                    format!("q{i}.com,12,\"{}\"\r\n", name.replace('"', "\"\"")).as_bytes(),
+                );
+                want.push(vec![format!("q{i}.com"), "12".into(), name]);
+                line += 2;
+            }
+            // Too many fields.
+            500 => {
+                bytes.extend(format!("bad{i}.com,1,x,y,z\r\n").as_bytes());
+                bad_lines.push(line);
+                line += 1;
+            }
+            // Invalid UTF-8.
+            900 => {
+                bytes.extend(format!("u{i}.com,3,").as_bytes());
+                bytes.extend(b"\xff\xfe\r\n");
+                bad_lines.push(line);
+                line += 1;
+            }
+            // Blank lines are skipped, but counted.
+            950 => {
+                bytes.extend(b"\r\n\r\n");
+                line += 2;
+            }
+            _ => {
+                let name = format!("Company number {i} with a long enough name");
+                bytes.extend(format!("c{i}.com,{},{name}\r\n", i % 900).as_bytes());
+                want.push(vec![format!("c{i}.com"), (i % 900).to_string(), name]);
+                line += 1;
+            }
+        }
+    }
+    assert!(bytes.len() > 3 * 256 * 1024, "several blocks");
+    std::fs::write(&input, &bytes).unwrap();
+    let out = dir.path().join("out.csv");
+    let summary = dir.path().join("summary.json");
+    let r = run(icp()
+        .args(["score"])
+        .arg(&input)
+        .args(["-p", GENAI, "-q", "-o"])
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (headers, rows) = read_csv(&out);
+    assert_eq!(&headers[..3], ["domain", "employees", "Company name"]);
+    let got: Vec<Vec<String>> = rows.iter().map(|r| r[..3].to_vec()).collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "rows differ from the input");
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    let skipped: Vec<u64> = s["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(skipped, bad_lines);
+    assert_eq!(s["rows_read"], want.len() as u64 + bad_lines.len() as u64);
+}

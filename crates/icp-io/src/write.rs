@@ -281,6 +281,11 @@ impl RowEncoder {
             Encoder::Csv => encode_csv_row_with(out, &mut self.csv, values),
             Encoder::Jsonl { keys, kinds } => encode_jsonl_row(out, keys, kinds, values),
         };
+        self.check_count(out, start, got)
+    }
+
+    /// A row of the wrong width is taken back out of `out`.
+    fn check_count(&self, out: &mut Vec<u8>, start: usize, got: usize) -> Result<(), WriteError> {
         if got != self.expected {
             out.truncate(start);
             return Err(WriteError::FieldCount {
@@ -290,6 +295,32 @@ impl RowEncoder {
             });
         }
         Ok(())
+    }
+
+    /// Like [`RowEncoder::encode`], with the first `leading` values given
+    /// as `raw`: the bytes of a comma-separated record holding them (from
+    /// [`crate::read::Cells::raw_csv`]), copied as they are. Only for CSV
+    /// output; `false` (and nothing written) otherwise.
+    pub fn encode_after_raw<I>(
+        &mut self,
+        out: &mut Vec<u8>,
+        raw: &[u8],
+        leading: usize,
+        rest: I,
+    ) -> Result<bool, WriteError>
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        if !matches!(self.encoder, Encoder::Csv) {
+            return Ok(false);
+        }
+        let start = out.len();
+        out.extend_from_slice(raw);
+        out.push(b',');
+        let got = leading + encode_csv_row_with(out, &mut self.csv, rest);
+        self.check_count(out, start, got)?;
+        Ok(true)
     }
 }
 

@@ -9,6 +9,7 @@ use std::path::Path;
 use encoding_rs::{Encoding, UTF_8};
 use encoding_rs_io::{DecodeReaderBytes, DecodeReaderBytesBuilder};
 
+use super::chunks::{ChunkParser, CsvChunks};
 use super::sniff;
 use super::{OpenError, ReadOptions, Row, RowError, reset_values};
 
@@ -17,39 +18,51 @@ enum Input {
     Transcoded(DecodeReaderBytes<File, Vec<u8>>),
 }
 
-/// Remembers where the newlines are in the bytes handed to the CSV parser, so
-/// that a record's first line can be found exactly (csv's own record
-/// position counts from the end of the previous record, before skipped blank
-/// lines and the LF of a CRLF).
+/// Remembers where the line breaks are in the bytes handed to the CSV
+/// parser, so that a record's first line can be found exactly: csv skips
+/// blank lines (and the LF of a CRLF) before a record without counting
+/// them in its position.
 struct LineTracker {
     inner: Input,
     /// Stream offset of the next byte read.
     offset: u64,
-    /// Offsets of the `\n` bytes read and not yet released.
-    newlines: VecDeque<u64>,
+    /// Offsets of the `\n` and `\r` bytes read and not yet released, with
+    /// whether each is a `\n`.
+    breaks: VecDeque<(u64, bool)>,
 }
 
 impl Read for LineTracker {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         let chunk = buf.get(..n).unwrap_or_default();
-        self.newlines
-            .extend(memchr::memchr_iter(b'\n', chunk).map(|i| self.offset + i as u64));
+        self.breaks.extend(
+            memchr::memchr2_iter(b'\n', b'\r', chunk)
+                .map(|i| (self.offset + i as u64, chunk[i] == b'\n')),
+        );
         self.offset += n as u64;
         Ok(n)
     }
 }
 
 impl LineTracker {
-    /// Forgets newlines before `offset`.
+    /// Forgets line breaks before `offset`.
     fn release(&mut self, offset: u64) {
-        while self.newlines.front().is_some_and(|&o| o < offset) {
-            self.newlines.pop_front();
+        while self.breaks.front().is_some_and(|&(o, _)| o < offset) {
+            self.breaks.pop_front();
         }
     }
 
-    fn is_newline(&self, offset: u64) -> bool {
-        self.newlines.binary_search(&offset).is_ok()
+    /// The `\n` bytes in the run of line breaks starting at `offset`
+    /// (released up to there).
+    fn newlines_in_run(&self, offset: u64) -> u64 {
+        let mut n = 0;
+        for (at, &(o, lf)) in (offset..).zip(&self.breaks) {
+            if o != at {
+                break;
+            }
+            n += u64::from(lf);
+        }
+        n
     }
 }
 
@@ -63,7 +76,7 @@ impl Read for Input {
 }
 
 #[derive(Clone, Copy)]
-enum Decode {
+pub(crate) enum Decode {
     /// The bytes are meant to be UTF-8; invalid bytes are a row error.
     Utf8,
     /// An ASCII-compatible single-byte (or legacy) encoding, decoded per field.
@@ -76,6 +89,8 @@ pub(crate) struct CsvSource {
     decode: Decode,
     encoding: &'static Encoding,
     delimiter: u8,
+    /// Where the text starts in the file (after a byte order mark).
+    start: u64,
 }
 
 impl CsvSource {
@@ -128,7 +143,7 @@ impl CsvSource {
             .from_reader(LineTracker {
                 inner: input,
                 offset: 0,
-                newlines: VecDeque::new(),
+                breaks: VecDeque::new(),
             });
         let mut rec = csv::ByteRecord::new();
         match read_record(&mut rdr, &mut rec) {
@@ -157,6 +172,7 @@ impl CsvSource {
             decode,
             encoding,
             delimiter,
+            start: if transcode { 0 } else { bom_len as u64 },
         };
         Ok((src, headers))
     }
@@ -196,60 +212,102 @@ impl CsvSource {
     }
 
     fn fill(&mut self, row: &mut Row, n: usize, headers: &[String]) -> Result<bool, RowError> {
-        let rec = &self.rec;
-        let nf = rec.len();
-        // Extra fields that are all empty (a trailing delimiter) lose nothing.
-        let too_many = nf > n && rec.iter().skip(n).any(|f| !f.is_empty());
-        let target = if too_many { nf } else { n };
-        let k = nf.min(target);
-        reset_values(&mut row.values, target);
-        let mut bad_column: Option<usize> = None;
-        match self.decode {
-            Decode::Utf8 => {
-                let whole = std::str::from_utf8(rec.as_slice()).ok();
-                for (i, value) in row.values.iter_mut().enumerate().take(k) {
-                    let text = whole.and_then(|w| rec.range(i).and_then(|r| w.get(r)));
-                    match text {
-                        Some(s) => value.push_str(s),
-                        None => {
-                            let field = rec.get(i).unwrap_or_default();
-                            match std::str::from_utf8(field) {
-                                Ok(s) => value.push_str(s),
-                                Err(_) => {
-                                    value.push_str(&String::from_utf8_lossy(field));
-                                    bad_column.get_or_insert(i);
-                                }
+        fill_values(&self.rec, row, n, headers, self.decode, self.delimiter)
+    }
+
+    /// The rest of the file as blocks of whole records for parsing on
+    /// several threads, when the file is read without transcoding; else
+    /// `self` back.
+    pub(crate) fn into_chunks(
+        self,
+        path: &Path,
+        headers: Vec<String>,
+    ) -> Result<(CsvChunks, ChunkParser), Box<CsvSource>> {
+        if !matches!(self.rdr.get_ref().inner, Input::File(_)) {
+            return Err(Box::new(self));
+        }
+        // Go on from where the parser stands: just after the header.
+        let pos = self.rdr.position();
+        let offset = self.start + pos.byte();
+        let file = File::open(path).and_then(|mut f| f.seek(SeekFrom::Start(offset)).map(|_| f));
+        match file {
+            Ok(file) => Ok((
+                CsvChunks::new(file, self.delimiter, pos.line()),
+                ChunkParser::new(self.delimiter, self.decode, headers),
+            )),
+            Err(_) => Err(Box::new(self)),
+        }
+    }
+}
+
+/// Whether a record has more fields than the header, some not empty.
+pub(crate) fn too_many_fields(rec: &csv::ByteRecord, n: usize) -> bool {
+    rec.len() > n && rec.iter().skip(n).any(|f| !f.is_empty())
+}
+
+/// Copies `rec` into `row.values` (exactly `n` values unless it has too
+/// many fields); a bad record is an error for `row.line`, with what could
+/// be read left in `row`.
+pub(crate) fn fill_values(
+    rec: &csv::ByteRecord,
+    row: &mut Row,
+    n: usize,
+    headers: &[String],
+    decode: Decode,
+    delimiter: u8,
+) -> Result<bool, RowError> {
+    let nf = rec.len();
+    // Extra fields that are all empty (a trailing delimiter) lose nothing.
+    let too_many = too_many_fields(rec, n);
+    let target = if too_many { nf } else { n };
+    let k = nf.min(target);
+    reset_values(&mut row.values, target);
+    let mut bad_column: Option<usize> = None;
+    match decode {
+        Decode::Utf8 => {
+            let whole = std::str::from_utf8(rec.as_slice()).ok();
+            for (i, value) in row.values.iter_mut().enumerate().take(k) {
+                let text = whole.and_then(|w| rec.range(i).and_then(|r| w.get(r)));
+                match text {
+                    Some(s) => value.push_str(s),
+                    None => {
+                        let field = rec.get(i).unwrap_or_default();
+                        match std::str::from_utf8(field) {
+                            Ok(s) => value.push_str(s),
+                            Err(_) => {
+                                value.push_str(&String::from_utf8_lossy(field));
+                                bad_column.get_or_insert(i);
                             }
                         }
                     }
                 }
             }
-            Decode::Other(enc) => {
-                for (value, field) in row.values.iter_mut().zip(rec.iter()) {
-                    decode_into(enc, field, value);
-                }
+        }
+        Decode::Other(enc) => {
+            for (value, field) in row.values.iter_mut().zip(rec.iter()) {
+                decode_into(enc, field, value);
             }
         }
-        let mut reasons: Vec<String> = Vec::new();
-        if too_many {
-            reasons.push(format!(
-                "row has {nf} fields but the header has {n}; check for an unquoted delimiter ({}) in a value",
-                delimiter_name(self.delimiter)
-            ));
-        }
-        if let Some(i) = bad_column {
-            let column = headers
-                .get(i)
-                .map_or_else(|| format!("column {}", i + 1), |h| format!("column '{h}'"));
-            reasons.push(format!(
-                "invalid UTF-8 in {column}; the file was read as UTF-8: fix this value, or give the file's encoding (e.g. windows-1252) if it is not UTF-8"
-            ));
-        }
-        if reasons.is_empty() {
-            Ok(true)
-        } else {
-            Err(RowError::new(row.line, reasons.join("; ")))
-        }
+    }
+    let mut reasons: Vec<String> = Vec::new();
+    if too_many {
+        reasons.push(format!(
+            "row has {nf} fields but the header has {n}; check for an unquoted delimiter ({}) in a value",
+            delimiter_name(delimiter)
+        ));
+    }
+    if let Some(i) = bad_column {
+        let column = headers
+            .get(i)
+            .map_or_else(|| format!("column {}", i + 1), |h| format!("column '{h}'"));
+        reasons.push(format!(
+            "invalid UTF-8 in {column}; the file was read as UTF-8: fix this value, or give the file's encoding (e.g. windows-1252) if it is not UTF-8"
+        ));
+    }
+    if reasons.is_empty() {
+        Ok(true)
+    } else {
+        Err(RowError::new(row.line, reasons.join("; ")))
     }
 }
 
@@ -258,19 +316,15 @@ fn read_record(
     rdr: &mut csv::Reader<LineTracker>,
     rec: &mut csv::ByteRecord,
 ) -> csv::Result<Option<u64>> {
-    let before = rdr.position().byte();
-    rdr.get_mut().release(before);
+    let before = rdr.position().clone();
+    rdr.get_mut().release(before.byte());
     if !rdr.read_byte_record(rec)? {
         return Ok(None);
     }
-    let after = rdr.position();
-    // Newlines consumed for this record: those inside quoted values, and the
-    // terminating LF unless the record ended with CR (then the LF is
-    // consumed with the next record) or at the end of the file.
-    let inside = memchr::memchr_iter(b'\n', rec.as_slice()).count() as u64;
-    let terminator = u64::from(after.byte() > before && rdr.get_ref().is_newline(after.byte() - 1));
+    // The record starts after the line breaks at `before`, which csv
+    // skipped as blank lines.
     Ok(Some(
-        after.line().saturating_sub(inside + terminator).max(1),
+        before.line() + rdr.get_ref().newlines_in_run(before.byte()),
     ))
 }
 

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+mod chunks;
 mod delimited;
 mod jsonl;
 mod sniff;
@@ -26,6 +27,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
+
+pub use chunks::{Cells, ChunkParser, ChunkRecord, CsvChunks};
 
 /// The kind of a tabular file, chosen from its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -275,6 +278,39 @@ impl TableReader {
         match &self.inner {
             Inner::Csv(c) => Some(c.delimiter()),
             _ => None,
+        }
+    }
+
+    /// For a delimited file read without transcoding, the rest of it as
+    /// blocks of whole records that several threads can parse at once
+    /// (same rows, values, lines and errors as [`TableReader::read_row`]);
+    /// otherwise `self` back.
+    pub fn into_csv_chunks(self) -> Result<(CsvChunks, ChunkParser), Box<TableReader>> {
+        let TableReader {
+            path,
+            format,
+            headers,
+            inner,
+            done,
+        } = self;
+        match inner {
+            Inner::Csv(c) if !done => match c.into_chunks(&path, headers.clone()) {
+                Ok(chunks) => Ok(chunks),
+                Err(c) => Err(Box::new(TableReader {
+                    path,
+                    format,
+                    headers,
+                    inner: Inner::Csv(*c),
+                    done,
+                })),
+            },
+            inner => Err(Box::new(TableReader {
+                path,
+                format,
+                headers,
+                inner,
+                done,
+            })),
         }
     }
 

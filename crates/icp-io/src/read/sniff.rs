@@ -38,6 +38,10 @@ pub(crate) enum Utf8Verdict {
 /// pasted Windows-1252 values has more valid ones. A character cut at the
 /// end of the chunk is not counted unless `eof`.
 pub(crate) fn judge_utf8(chunk: &[u8], eof: bool) -> Utf8Verdict {
+    // Word at a time: most chunks of most files are all ASCII.
+    if chunk.is_ascii() {
+        return Utf8Verdict::Ascii;
+    }
     let Some(first) = chunk.iter().position(|b| !b.is_ascii()) else {
         return Utf8Verdict::Ascii;
     };
@@ -115,7 +119,8 @@ pub(crate) fn detect_encoding<R: Read>(
     }
 }
 
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Reads until `buf` is full or the end of the input.
+pub(crate) fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..]) {

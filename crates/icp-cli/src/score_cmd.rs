@@ -320,11 +320,12 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
 
     let mut summary = Summary::new(display(&args.input), display(&args.out), as_of.to_string());
     let mut progress = Progress::new("scoring", args.quiet);
-    // Stages: one thread reads rows; workers (one per core, up to four)
-    // parse, score and encode whole batches; this thread writes them in
-    // order, with the summary and the rejects. A fixed set of batches goes
+    // Stages: one thread cuts the file into blocks of records (or reads
+    // rows, for other formats); workers (one per core, up to eight) parse,
+    // score and encode whole batches; this thread writes them in order,
+    // with the summary and the rejects. A fixed set of batches goes
     // round, so memory stays flat.
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
     let pool = 2 * workers + 4;
     let mut fatal = None;
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Batch>(pool);

@@ -223,6 +223,8 @@ enum Source {
     Column(usize),
     /// `<field>_raw`: the mapped column's text without normalisation.
     RawText(usize),
+    /// A column whose values map onto a vocabulary (industry, country).
+    Normalised(usize),
     /// `company_age` from a founded-year column.
     YearsSince(usize),
     Absent,
@@ -270,7 +272,11 @@ impl RecordBuilder {
             .iter()
             .map(|f| {
                 let src = if let Some(i) = find(&f.name) {
-                    Source::Column(i)
+                    if is_normalised(&f.name) {
+                        Source::Normalised(i)
+                    } else {
+                        Source::Column(i)
+                    }
                 } else if let Some(i) = f.name.strip_suffix("_raw").and_then(find) {
                     Source::RawText(i)
                 } else if let (true, Some(i)) = (f.name == "company_age", find("founded_year")) {
@@ -287,9 +293,13 @@ impl RecordBuilder {
         });
         let memo = plan
             .iter()
-            .map(|(name, kind, src)| {
-                let costly = *kind == Kind::List || is_normalised(name);
-                (costly && matches!(src, Source::Column(_))).then(|| Memo {
+            .map(|(_, kind, src)| {
+                let costly = match src {
+                    Source::Normalised(_) => true,
+                    Source::Column(_) => *kind == Kind::List,
+                    _ => false,
+                };
+                costly.then(|| Memo {
                     on: true,
                     ..Memo::default()
                 })
@@ -339,7 +349,7 @@ impl RecordBuilder {
         let slots = self.plan.iter().zip(memo.iter_mut()).zip(spare).zip(rec);
         for ((((name, kind, src), memo), spare), slot) in slots {
             match src {
-                Source::Column(i) => match memo.as_mut().filter(|m| m.on) {
+                Source::Column(i) | Source::Normalised(i) => match memo.as_mut().filter(|m| m.on) {
                     Some(m) => {
                         let raw = cell(*i);
                         if let Some(v) = m.values.get(raw) {
@@ -365,7 +375,9 @@ impl RecordBuilder {
                             *slot = v;
                         }
                     }
-                    None if is_normalised(name) => *slot = parse_field(name, *kind, cell(*i)),
+                    None if matches!(src, Source::Normalised(_)) => {
+                        *slot = parse_field(name, *kind, cell(*i))
+                    }
                     None => parse_into(*kind, cell(*i), slot, scratch, spare),
                 },
                 Source::RawText(i) => parse_into(*kind, cell(*i), slot, scratch, spare),

@@ -149,11 +149,9 @@ pub fn fold_key(s: &str) -> String {
 pub fn fold_key_into(s: &str, out: &mut String) {
     out.clear();
     if s.is_ascii() {
-        out.extend(
-            s.bytes()
-                .filter(u8::is_ascii_alphanumeric)
-                .map(|b| char::from(b.to_ascii_lowercase())),
-        );
+        for b in s.bytes().filter(u8::is_ascii_alphanumeric) {
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
         return;
     }
     out.extend(
@@ -174,7 +172,16 @@ pub fn parse_list(s: &str) -> Vec<Str> {
 /// Items already in `items` at the same place are kept, not reallocated.
 pub fn parse_list_into(s: &str, items: &mut Vec<Str>, key: &mut String) {
     let mut n = 0;
-    for part in s.split([';', '|', ',', '\n']) {
+    // The separators are ASCII, so byte offsets are character boundaries.
+    let parts = s
+        .as_bytes()
+        .split(|b| matches!(b, b';' | b'|' | b',' | b'\n'))
+        .scan(0, |from, part| {
+            let at = *from;
+            *from += part.len() + 1;
+            Some(&s[at..at + part.len()])
+        });
+    for part in parts {
         fold_key_into(part, key);
         if key.is_empty() || items[..n].iter().any(|i| **i == **key) {
             continue;

@@ -202,7 +202,9 @@ impl Worker<'_> {
             error,
             ..
         } = batch;
-        if let Some(mut parser) = self.parser.take().filter(|_| !block.is_empty()) {
+        if !block.is_empty()
+            && let Some(mut parser) = self.parser.take()
+        {
             let mut bad = std::mem::take(&mut self.bad);
             // Items (and their allocations) are reused from batch to batch.
             let mut n = 0;

@@ -214,6 +214,8 @@ const INDUSTRIES: &[(&str, &[&str])] = &[
             "healthcare",
             "health care",
             "health, wellness & fitness",
+            // HubSpot's label; its internal value folds to the next one.
+            "health, wellness and fitness",
             "health wellness and fitness",
             "medical practice",
             "mental health care",
@@ -501,6 +503,15 @@ mod tests {
         let ind = |raw: &str| parse_field("industry", Kind::Text, raw);
         assert_eq!(ind("COMPUTER_SOFTWARE"), Value::Text("software".into()));
         assert_eq!(ind("Computer Software"), Value::Text("software".into()));
+        // A HubSpot option reads the same as a label and as an internal value.
+        assert_eq!(
+            ind("Health, Wellness and Fitness"),
+            ind("HEALTH_WELLNESS_AND_FITNESS")
+        );
+        assert_eq!(
+            ind("Health, Wellness and Fitness"),
+            Value::Text("healthcare".into())
+        );
         assert_eq!(
             ind("financial services"),
             Value::Text("financial services".into())

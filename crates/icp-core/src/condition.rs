@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use regex::{Regex, RegexBuilder};
-use rustc_hash::FxHashMap;
+use std::hash::BuildHasher;
 
 use crate::diag::Diagnostic;
 use crate::expr::{CmpOp, Expr, ExprKind, Literal, Predicate, Span, Test};
@@ -78,10 +78,24 @@ pub enum Cond {
 }
 
 impl Cond {
-    /// A small dispatcher: the costlier tests are out of line, so a call
-    /// for a cheap test (a comparison, `present`) sets up no large frame.
-    #[inline]
+    /// Evaluate against a record (values at their slots). Inlined where
+    /// the profile loops over its conditions: the dispatch is a jump, and
+    /// the costlier tests are calls, so a comparison or `present` costs no
+    /// function frame.
+    #[inline(always)]
     pub fn eval(&self, rec: &[Value]) -> Truth {
+        self.eval_inline(rec)
+    }
+
+    /// [`Cond::eval`] for conditions inside `and`, `or` and `not` (out of
+    /// line: the recursion stops here).
+    #[inline(never)]
+    fn eval_nested(&self, rec: &[Value]) -> Truth {
+        self.eval_inline(rec)
+    }
+
+    #[inline(always)]
+    fn eval_inline(&self, rec: &[Value]) -> Truth {
         match self {
             Cond::Cmp { slot, op, rhs } => match bounds(&rec[*slot]) {
                 Some((lo, hi)) => cmp(lo, hi, *op, *rhs),
@@ -121,7 +135,7 @@ impl Cond {
             Cond::Present { slot } => truth(!rec[*slot].is_missing()),
             Cond::And(items) => all(items, rec),
             Cond::Or(items) => any(items, rec),
-            Cond::Not(c) => c.eval(rec).not(),
+            Cond::Not(c) => c.eval_nested(rec).not(),
         }
     }
 
@@ -263,21 +277,31 @@ fn hashed_contains(h: &rustc_hash::FxHashSet<Box<str>>, t: &str) -> bool {
 
 /// Results of a costly text test (`matches`, `contains`) by distinct text,
 /// per thread: CRM columns such as titles and descriptions repeat a few
-/// values, and a regex search costs hundreds of nanoseconds. Bounded: at
-/// most [`MEMO_CAP`] texts of at most [`MEMO_MAX_LEN`] bytes per test, and
-/// the tests of the [`MEMO_TESTS`] most recently compiled conditions.
+/// values, and a regex search costs hundreds of nanoseconds. A
+/// direct-mapped cache of [`MEMO_SLOTS`] texts of at most [`MEMO_MAX_LEN`]
+/// bytes per test (a text replaces the one in its slot, reusing its
+/// buffer), for the tests of the [`MEMO_TESTS`] most recently used
+/// conditions.
 #[derive(Debug)]
 pub struct TextMemo {
     id: u32,
 }
 
-const MEMO_CAP: usize = 4096;
+const MEMO_SLOTS: usize = 512;
 const MEMO_MAX_LEN: usize = 256;
 const MEMO_TESTS: usize = 64;
 
 static NEXT_MEMO: AtomicU32 = AtomicU32::new(0);
 
-type Memos = Vec<(u32, FxHashMap<Box<str>, bool>)>;
+/// One remembered answer: the text's hash, the text, the answer.
+#[derive(Clone, Default)]
+struct Remembered {
+    hash: u64,
+    text: String,
+    answer: Option<bool>,
+}
+
+type Memos = Vec<(u32, Box<[Remembered]>)>;
 
 thread_local! {
     static MEMOS: RefCell<Memos> = const { RefCell::new(Vec::new()) };
@@ -290,8 +314,8 @@ impl TextMemo {
         }
     }
 
-    /// `test(t)`, remembered. Out of line: inlined, its hash look-up would
-    /// give every [`Cond::eval`] call a large stack frame to set up.
+    /// `test(t)`, remembered. Out of line: inlined, its look-up would give
+    /// every [`Cond::eval`] call a large stack frame to set up.
     #[inline(never)]
     fn get(&self, t: &str, test: impl FnOnce(&str) -> bool) -> bool {
         if t.len() > MEMO_MAX_LEN {
@@ -307,18 +331,20 @@ impl TextMemo {
                     if memos.len() >= MEMO_TESTS {
                         memos.remove(0);
                     }
-                    memos.push((self.id, FxHashMap::default()));
+                    memos.push((self.id, vec![Remembered::default(); MEMO_SLOTS].into()));
                     memos.len() - 1
                 }
             };
-            let map = &mut memos[at].1;
-            if let Some(&b) = map.get(t) {
+            let hash = rustc_hash::FxBuildHasher.hash_one(t);
+            let slot = &mut memos[at].1[hash as usize % MEMO_SLOTS];
+            if let Some(b) = slot.answer.filter(|_| slot.hash == hash && slot.text == t) {
                 return b;
             }
             let b = test(t);
-            if map.len() < MEMO_CAP {
-                map.insert(t.into(), b);
-            }
+            slot.hash = hash;
+            slot.text.clear();
+            slot.text.push_str(t);
+            slot.answer = Some(b);
             b
         })
     }
@@ -342,7 +368,7 @@ fn has_all(list: &[Str], items: &[Word]) -> bool {
 fn all(items: &[Cond], rec: &[Value]) -> Truth {
     let mut out = Truth::True;
     for c in items {
-        match c.eval(rec) {
+        match c.eval_nested(rec) {
             Truth::False => return Truth::False,
             Truth::Unknown => out = Truth::Unknown,
             Truth::True => {}
@@ -356,7 +382,7 @@ fn all(items: &[Cond], rec: &[Value]) -> Truth {
 fn any(items: &[Cond], rec: &[Value]) -> Truth {
     let mut out = Truth::False;
     for c in items {
-        match c.eval(rec) {
+        match c.eval_nested(rec) {
             Truth::True => return Truth::True,
             Truth::Unknown => out = Truth::Unknown,
             Truth::False => {}
@@ -728,6 +754,14 @@ mod tests {
             assert!(!memo.get("owner", |t| t.contains("tech")));
             // Another condition has its own answers for the same text.
             assert!(!other.get("chief technology officer", |_| false));
+        }
+        // More texts than slots: a text that lost its slot is tested again.
+        for round in 0..2 {
+            for i in 0..(3 * MEMO_SLOTS) {
+                let t = format!("title {i}");
+                let want = i % 7 == 0;
+                assert_eq!(memo.get(&t, |_| want), want, "{t} in round {round}");
+            }
         }
         let long = "x".repeat(MEMO_MAX_LEN + 1);
         assert!(memo.get(&long, |_| true));

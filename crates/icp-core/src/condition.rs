@@ -87,8 +87,8 @@ impl Cond {
         self.eval_inline(rec)
     }
 
-    /// [`Cond::eval`] for conditions inside `and`, `or` and `not` (out of
-    /// line: the recursion stops here).
+    /// [`Cond::eval`] for the condition inside `not` (out of line: the
+    /// recursion stops here; `and` and `or` are out-of-line functions).
     #[inline(never)]
     fn eval_nested(&self, rec: &[Value]) -> Truth {
         self.eval_inline(rec)
@@ -368,7 +368,7 @@ fn has_all(list: &[Str], items: &[Word]) -> bool {
 fn all(items: &[Cond], rec: &[Value]) -> Truth {
     let mut out = Truth::True;
     for c in items {
-        match c.eval_nested(rec) {
+        match c.eval(rec) {
             Truth::False => return Truth::False,
             Truth::Unknown => out = Truth::Unknown,
             Truth::True => {}
@@ -382,7 +382,7 @@ fn all(items: &[Cond], rec: &[Value]) -> Truth {
 fn any(items: &[Cond], rec: &[Value]) -> Truth {
     let mut out = Truth::False;
     for c in items {
-        match c.eval_nested(rec) {
+        match c.eval(rec) {
             Truth::True => return Truth::True,
             Truth::Unknown => out = Truth::Unknown,
             Truth::False => {}

@@ -262,8 +262,8 @@ impl<'a> Cells<'a> {
 
     /// The record's bytes as they are in the file (without its line
     /// break), when they are comma-separated UTF-8 with one field per
-    /// header and balanced quotes: writing them unchanged gives the same
-    /// values as writing the cells.
+    /// header and no quoted field left open: writing them unchanged gives
+    /// the same values as writing the cells.
     pub fn raw_csv(&self) -> Option<&'a [u8]> {
         match self.inner {
             Inner::Record { raw, .. } => raw,

@@ -1,5 +1,7 @@
 //! Escaping and number formatting for the report's HTML and SVG.
 
+use std::fmt::Write as _;
+
 /// Escape text for HTML element content and quoted attribute values (also
 /// valid in inline SVG): `& < > " '`. Control characters other than tab
 /// and newline, which XML forbids, are dropped.
@@ -77,6 +79,24 @@ pub fn decimal(x: f64) -> String {
 /// `1 account`, `2 accounts`.
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", group(n), if n == 1 { one } else { many })
+}
+
+/// Opens a major report section with its heading (closed by `</section>`).
+pub(crate) fn open_section(out: &mut String, id: &str, heading: &str) {
+    let _ = writeln!(
+        out,
+        "<section class=\"major\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h2 id=\"{id}-h\">{}</h2>",
+        esc(heading)
+    );
+}
+
+/// A chart with its caption.
+pub(crate) fn figure(out: &mut String, svg: &str, caption: &str) {
+    let _ = writeln!(
+        out,
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        esc(caption)
+    );
 }
 
 #[cfg(test)]

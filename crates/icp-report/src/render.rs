@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::chart::{self, Bar, Columns, Fill, Group, HBars, Legend, Marker, Stage};
-use crate::html::{decimal, esc, group, group_i, money, pct, plural};
+use crate::html::{decimal, esc, figure, group, group_i, money, open_section, pct, plural};
 use crate::{Community, ENGAGEMENT_MEASURES, ReportData, share};
 
 /// No fetch of any kind: inline styles and `data:` images only. A report
@@ -129,22 +129,6 @@ impl Words {
     fn n(&self, n: u64) -> String {
         plural(n, self.one, self.many)
     }
-}
-
-fn open_section(out: &mut String, id: &str, heading: &str) {
-    let _ = writeln!(
-        out,
-        "<section class=\"major\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h2 id=\"{id}-h\">{}</h2>",
-        esc(heading)
-    );
-}
-
-fn figure(out: &mut String, svg: &str, caption: &str) {
-    let _ = writeln!(
-        out,
-        "<figure>{svg}<figcaption>{}</figcaption></figure>",
-        esc(caption)
-    );
 }
 
 fn header(out: &mut String, d: &ReportData, w: &Words, title: &str) {

@@ -9,7 +9,7 @@ use icp_analytics::segment::SegmentReport;
 
 use crate::Analytics;
 use crate::chart::{Bar, Columns, Fill, Group, HBars, Legend};
-use crate::html::{decimal, esc, group, pct};
+use crate::html::{decimal, esc, figure, group, open_section, pct};
 
 /// Section links for the table of contents.
 pub(crate) fn links(a: &Analytics) -> Vec<(&'static str, &'static str)> {
@@ -38,22 +38,6 @@ pub(crate) fn analytics(out: &mut String, a: &Analytics) {
     }
 }
 
-fn open(out: &mut String, id: &str, heading: &str) {
-    let _ = writeln!(
-        out,
-        "<section class=\"major\" id=\"{id}\" aria-labelledby=\"{id}-h\">\n<h2 id=\"{id}-h\">{}</h2>",
-        esc(heading)
-    );
-}
-
-fn figure(out: &mut String, svg: &str, caption: &str) {
-    let _ = writeln!(
-        out,
-        "<figure>{svg}<figcaption>{}</figcaption></figure>",
-        esc(caption)
-    );
-}
-
 fn finite(x: f64) -> f64 {
     if x.is_finite() { x } else { 0.0 }
 }
@@ -80,7 +64,7 @@ fn source_line(out: &mut String, command: &str, input: Option<&str>) {
 }
 
 fn learn(out: &mut String, r: &LearnReport) {
-    open(out, "learn", "What predicts a good customer");
+    open_section(out, "learn", "What predicts a good customer");
     source_line(out, "icp learn --json", r.input.as_deref());
     let o = &r.outcome;
     let _ = writeln!(
@@ -241,7 +225,7 @@ fn warnings(out: &mut String, items: &[String]) {
 }
 
 fn segments(out: &mut String, r: &SegmentReport) {
-    open(out, "segments", "Segments and beachheads");
+    open_section(out, "segments", "Segments and beachheads");
     source_line(out, "icp segment --json", r.input.as_deref());
     let _ = writeln!(
         out,
@@ -391,7 +375,7 @@ fn nps_text(n: Option<&Nps>) -> String {
 }
 
 fn cohorts(out: &mut String, r: &CohortReport) {
-    open(out, "cohorts", "Signup cohorts and product-market fit");
+    open_section(out, "cohorts", "Signup cohorts and product-market fit");
     source_line(out, "icp cohorts --json", r.input.as_deref());
     let _ = writeln!(
         out,

@@ -87,7 +87,6 @@ fn read_rows(
     for seq in 0.. {
         let Ok(mut batch) = free.recv() else { return };
         batch.seq = seq;
-        batch.block.clear();
         batch.items.resize_with(BATCH, Item::default);
         let mut n = 0;
         let mut done = false;

@@ -8,7 +8,12 @@
 //! accounts per second:
 //!
 //! - `scoring/score_into`: the in-memory scoring of already-parsed records
-//!   (filters, 20 traits, fit/intent, tier, coverage), one core.
+//!   (filters, 20 traits, fit/intent, tier, coverage), one core, as
+//!   RecordBuilder makes them: text and list slots hold the answers of the
+//!   profile's tests on them, found once per distinct cell while parsing.
+//! - `scoring/score_into_values`: the same records holding the parsed
+//!   texts and lists instead (`RecordBuilder::keep_values`), so every test
+//!   compares text: the path for records built by other means.
 //! - `scoring/build`: RecordBuilder::build, parsing the 17 columns the
 //!   profile reads from text into typed values.
 //! - `scoring/build_score_reasons`: build + score_into + write_reasons, the
@@ -439,6 +444,8 @@ struct Fixture {
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
     records: Vec<Vec<Value>>,
+    /// The same rows with texts and lists kept (no answers).
+    valued: Vec<Vec<Value>>,
 }
 
 fn fixture() -> Fixture {
@@ -461,20 +468,24 @@ fn fixture() -> Fixture {
     );
     let mut g = Lcg(42);
     let rows: Vec<Vec<String>> = (0..ROWS).map(|i| row(&mut g, i, as_of)).collect();
-    let records = rows
-        .iter()
-        .map(|r| {
-            let mut rec = Vec::new();
-            builder.build(r, &mut rec);
-            rec
-        })
-        .collect();
+    let build_all = |b: &RecordBuilder| -> Vec<Vec<Value>> {
+        rows.iter()
+            .map(|r| {
+                let mut rec = Vec::new();
+                b.build(r, &mut rec);
+                rec
+            })
+            .collect()
+    };
+    let records = build_all(&builder);
+    let valued = build_all(&RecordBuilder::new(&profile, &headers).keep_values());
     Fixture {
         profile,
         builder,
         headers,
         rows,
         records,
+        valued,
     }
 }
 
@@ -483,10 +494,11 @@ fn benches(c: &mut Criterion) {
     // Sanity: the profile must do real work on this data.
     let mut s = Scored::default();
     let (mut fired, mut excluded) = (0usize, 0usize);
-    for r in &fx.records {
+    for (r, v) in fx.records.iter().zip(&fx.valued) {
         fx.profile.score_into(r, &mut s);
         fired += s.fired.len();
         excluded += usize::from(s.excluded_by.is_some());
+        assert_eq!(s, fx.profile.score(v), "answers and values score alike");
     }
     eprintln!(
         "fixture: {ROWS} rows, {} slots, {:.2} traits fired per row, {:.1}% excluded",
@@ -506,6 +518,17 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             let mut sum = 0i64;
             for r in &fx.records {
+                fx.profile.score_into(black_box(r), &mut s);
+                sum += i64::from(s.score);
+            }
+            black_box(sum)
+        })
+    });
+    g.bench_function("score_into_values", |b| {
+        let mut s = Scored::default();
+        b.iter(|| {
+            let mut sum = 0i64;
+            for r in &fx.valued {
                 fx.profile.score_into(black_box(r), &mut s);
                 sum += i64::from(s.score);
             }

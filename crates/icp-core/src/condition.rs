@@ -32,7 +32,12 @@ impl Truth {
     }
 }
 
-#[derive(Debug)]
+/// A compiled condition. Each text and list test (`in`, `contains`,
+/// `matches`, `has any`, `has all`) carries its `bit`: its place among the
+/// tests on its slot, so a record can hold the answers of all of them as
+/// one [`Value::Answers`] (see [`crate::RecordBuilder`]). Clones share
+/// their text memo, which is right: they are the same test.
+#[derive(Clone, Debug)]
 pub enum Cond {
     /// Numbers, ranges and dates (as day counts).
     Cmp {
@@ -47,26 +52,31 @@ pub enum Cond {
     },
     TextIn {
         slot: usize,
+        bit: u8,
         set: WordSet,
     },
     /// Needles with prebuilt searchers (none is built per row); results are
     /// remembered per distinct text (see [`TextMemo`]).
     TextContains {
         slot: usize,
+        bit: u8,
         needles: Box<[memchr::memmem::Finder<'static>]>,
         memo: TextMemo,
     },
     TextMatches {
         slot: usize,
+        bit: u8,
         re: Box<Regex>,
         memo: TextMemo,
     },
     HasAny {
         slot: usize,
+        bit: u8,
         items: Box<[Word]>,
     },
     HasAll {
         slot: usize,
+        bit: u8,
         items: Box<[Word]>,
     },
     Present {
@@ -106,36 +116,58 @@ impl Cond {
                 Some((lo, hi)) if hi < *a || lo > *b => Truth::False,
                 _ => Truth::Unknown,
             },
-            Cond::TextIn { slot, set } => match &rec[*slot] {
-                Value::Text(t) => truth(set.contains(t)),
-                _ => Truth::Unknown,
-            },
-            Cond::TextContains {
-                slot,
-                needles,
-                memo,
-            } => match &rec[*slot] {
-                Value::Text(t) => truth(memo.get(t, |t| {
-                    needles.iter().any(|n| n.find(t.as_bytes()).is_some())
-                })),
-                _ => Truth::Unknown,
-            },
-            Cond::TextMatches { slot, re, memo } => match &rec[*slot] {
-                Value::Text(t) => truth(memo.get(t, |t| re.is_match(t))),
-                _ => Truth::Unknown,
-            },
-            Cond::HasAny { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(has_any(l, items)),
-                _ => Truth::Unknown,
-            },
-            Cond::HasAll { slot, items } => match &rec[*slot] {
-                Value::List(l) => truth(has_all(l, items)),
-                _ => Truth::Unknown,
+            Cond::TextIn { slot, bit, .. }
+            | Cond::TextContains { slot, bit, .. }
+            | Cond::TextMatches { slot, bit, .. }
+            | Cond::HasAny { slot, bit, .. }
+            | Cond::HasAll { slot, bit, .. } => match &rec[*slot] {
+                Value::Answers(a) => truth(a >> (bit & 63) & 1 == 1),
+                Value::Missing => Truth::Unknown,
+                v => truth_of(self.test(v)),
             },
             Cond::Present { slot } => truth(!rec[*slot].is_missing()),
             Cond::And(items) => all(items, rec),
             Cond::Or(items) => any(items, rec),
             Cond::Not(c) => c.eval_nested(rec).not(),
+        }
+    }
+
+    /// A text or list test on a value that is not [`Value::Answers`]:
+    /// `None` when the test does not apply (not a text or list test, or a
+    /// value of another kind), which is unknown.
+    #[inline(never)]
+    pub fn test(&self, v: &Value) -> Option<bool> {
+        Some(match (self, v) {
+            (Cond::TextIn { set, .. }, Value::Text(t)) => set.contains(t),
+            (Cond::TextContains { needles, memo, .. }, Value::Text(t)) => memo.get(t, |t| {
+                needles.iter().any(|n| n.find(t.as_bytes()).is_some())
+            }),
+            (Cond::TextMatches { re, memo, .. }, Value::Text(t)) => memo.get(t, |t| re.is_match(t)),
+            (Cond::HasAny { items, .. }, Value::List(l)) => has_any(l, items),
+            (Cond::HasAll { items, .. }, Value::List(l)) => has_all(l, items),
+            _ => return None,
+        })
+    }
+
+    /// The slot and answer bit of a text or list test.
+    pub fn answer_bit(&self) -> Option<(usize, u8)> {
+        match self {
+            Cond::TextIn { slot, bit, .. }
+            | Cond::TextContains { slot, bit, .. }
+            | Cond::TextMatches { slot, bit, .. }
+            | Cond::HasAny { slot, bit, .. }
+            | Cond::HasAll { slot, bit, .. } => Some((*slot, *bit)),
+            _ => None,
+        }
+    }
+
+    /// Every text and list test in the condition, in order.
+    pub fn visit_tests<'a>(&'a self, f: &mut impl FnMut(&'a Cond)) {
+        match self {
+            Cond::And(items) | Cond::Or(items) => items.iter().for_each(|c| c.visit_tests(f)),
+            Cond::Not(c) => c.visit_tests(f),
+            c if c.answer_bit().is_some() => f(c),
+            _ => {}
         }
     }
 
@@ -282,7 +314,7 @@ fn hashed_contains(h: &rustc_hash::FxHashSet<Box<str>>, t: &str) -> bool {
 /// bytes per test (a text replaces the one in its slot, reusing its
 /// buffer), for the tests of the [`MEMO_TESTS`] most recently used
 /// conditions.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TextMemo {
     id: u32,
 }
@@ -389,6 +421,20 @@ fn any(items: &[Cond], rec: &[Value]) -> Truth {
         }
     }
     out
+}
+
+/// Answer bits per slot: at most this many tests on one slot get one (a
+/// slot with more keeps its values and is tested on them).
+pub const ANSWER_BITS: usize = 64;
+/// The bit of a test whose slot has more than [`ANSWER_BITS`] tests.
+pub const NO_BIT: u8 = u8::MAX;
+
+#[inline]
+fn truth_of(b: Option<bool>) -> Truth {
+    match b {
+        Some(b) => truth(b),
+        None => Truth::Unknown,
+    }
 }
 
 #[inline]
@@ -549,6 +595,12 @@ fn compile_predicate(
     } else {
         cx.slot(field, kind, field_span)?
     };
+    let bit = match test {
+        Test::In(_) | Test::Contains(_) | Test::Matches(_) | Test::HasAny(_) | Test::HasAll(_) => {
+            cx.answer_bit(slot)
+        }
+        _ => NO_BIT,
+    };
     let fold_all =
         |items: &[String]| -> WordSet { WordSet::new(items.iter().map(|s| fold_value(field, s))) };
     Some(match test {
@@ -572,10 +624,12 @@ fn compile_predicate(
         },
         Test::In(items) => Cond::TextIn {
             slot,
+            bit,
             set: fold_all(&items),
         },
         Test::Contains(items) => Cond::TextContains {
             slot,
+            bit,
             needles: items
                 .iter()
                 .map(|s| memchr::memmem::Finder::new(fold_text(s).as_bytes()).into_owned())
@@ -589,6 +643,7 @@ fn compile_predicate(
         {
             Ok(re) => Cond::TextMatches {
                 slot,
+                bit,
                 re: Box::new(re),
                 memo: TextMemo::new(),
             },
@@ -607,10 +662,12 @@ fn compile_predicate(
         },
         Test::HasAny(items) => Cond::HasAny {
             slot,
+            bit,
             items: items.iter().map(|s| Word::new(&fold_key(s))).collect(),
         },
         Test::HasAll(items) => Cond::HasAll {
             slot,
+            bit,
             items: items.iter().map(|s| Word::new(&fold_key(s))).collect(),
         },
     })
@@ -680,7 +737,7 @@ fn conjunction_conflicts(items: &[Cond]) -> bool {
                 *b = (b.0.max(*lo), b.1.min(*hi));
                 required.push(*slot);
             }
-            Cond::TextIn { slot, set } => {
+            Cond::TextIn { slot, set, .. } => {
                 let cur = sets.entry(*slot).or_insert_with(|| set.iter().collect());
                 cur.retain(|s| set.contains(s));
                 required.push(*slot);

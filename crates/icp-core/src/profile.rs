@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::condition::{Cond, compile_condition};
+use crate::condition::{ANSWER_BITS, Cond, NO_BIT, compile_condition};
 use crate::diag::Diagnostic;
 use crate::expr;
 use crate::value::Kind;
@@ -169,6 +169,7 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
         diags: Vec::new(),
         as_of,
         presence_only: Vec::new(),
+        tests_per_slot: Vec::new(),
     };
 
     let entity = match raw
@@ -361,9 +362,23 @@ pub(crate) struct Compiler<'a> {
     /// Slots of non-canonical fields seen only in presence tests so far: their
     /// kind is a guess that the first typed use replaces.
     pub presence_only: Vec<usize>,
+    /// Text and list tests compiled so far, per slot.
+    pub tests_per_slot: Vec<usize>,
 }
 
 impl Compiler<'_> {
+    /// The answer bit of the next text or list test on `slot`: tests are
+    /// numbered per slot in profile order, and those past
+    /// [`ANSWER_BITS`] get [`NO_BIT`].
+    pub fn answer_bit(&mut self, slot: usize) -> u8 {
+        if self.tests_per_slot.len() <= slot {
+            self.tests_per_slot.resize(slot + 1, 0);
+        }
+        let n = self.tests_per_slot[slot];
+        self.tests_per_slot[slot] += 1;
+        if n < ANSWER_BITS { n as u8 } else { NO_BIT }
+    }
+
     /// Parse and compile a `when` string, reporting errors at their place in
     /// the file.
     fn condition(&mut self, when: &Spanned<String>) -> Option<Cond> {

@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::condition::Truth;
+use crate::condition::{Cond, NO_BIT, Truth};
 use crate::fields::{column_for, parse_field};
 use crate::profile::{Axis, OnMissing, Profile};
 use crate::value::{Kind, Str, Value, fold_text_into, is_blank, parse_as, parse_list_into};
@@ -230,12 +230,24 @@ enum Source {
     Absent,
 }
 
+/// How one slot of the profile is filled.
+struct SlotPlan {
+    name: String,
+    kind: Kind,
+    src: Source,
+    /// For a text or list slot: the slot's tests in bit order. The slot
+    /// then holds their answers ([`Value::Answers`]) instead of the text,
+    /// so each test is answered once per distinct cell, not once per row.
+    answers: Option<Box<[Cond]>>,
+}
+
 /// Maps input columns onto a profile's slots and parses each row once.
 pub struct RecordBuilder {
-    plan: Vec<(String, Kind, Source)>,
+    plan: Vec<SlotPlan>,
     as_of_year: i32,
-    /// Parsed values of costly cells (industry and country lookups, lists)
-    /// by raw text, per slot: CRM columns repeat the same few values.
+    /// Parsed values of costly cells (industry and country lookups, lists,
+    /// answered tests) by raw text, per slot: CRM columns repeat the same
+    /// few values.
     memo: RefCell<BuildState>,
 }
 
@@ -245,6 +257,9 @@ struct BuildState {
     memo: Vec<Option<Memo>>,
     /// Per slot: a list allocation kept while the slot is missing.
     spare: Vec<Vec<Str>>,
+    /// Per slot: the parsed value whose tests are answered (its text or
+    /// list allocation is reused from row to row).
+    parsed: Vec<Value>,
     scratch: String,
 }
 
@@ -264,13 +279,28 @@ const MEMO_CAP: usize = 4096;
 
 impl RecordBuilder {
     /// Match headers to the profile's fields: an exact snake_case name first,
-    /// then a known CRM header for a canonical field.
+    /// then a known CRM header for a canonical field. Text and list slots
+    /// hold the answers of the profile's tests on them.
     pub fn new(profile: &Profile, headers: &[String]) -> Self {
         let find = |name: &str| column_for(headers, name);
-        let plan: Vec<(String, Kind, Source)> = profile
+        let mut tests: Vec<Vec<&Cond>> = vec![Vec::new(); profile.fields.len()];
+        for c in profile
+            .filters
+            .iter()
+            .map(|f| &f.cond)
+            .chain(profile.traits.iter().map(|t| &t.cond))
+        {
+            c.visit_tests(&mut |t| {
+                if let Some((slot, _)) = t.answer_bit() {
+                    tests[slot].push(t);
+                }
+            });
+        }
+        let plan: Vec<SlotPlan> = profile
             .fields
             .iter()
-            .map(|f| {
+            .zip(tests)
+            .map(|(f, mut tests)| {
                 let src = if let Some(i) = find(&f.name) {
                     if is_normalised(&f.name) {
                         Source::Normalised(i)
@@ -284,7 +314,18 @@ impl RecordBuilder {
                 } else {
                     Source::Absent
                 };
-                (f.name.clone(), f.kind, src)
+                tests.sort_by_key(|t| t.answer_bit().map(|(_, bit)| bit));
+                let numbered = tests
+                    .iter()
+                    .all(|t| t.answer_bit().is_some_and(|(_, b)| b != NO_BIT));
+                let answers = (matches!(f.kind, Kind::Text | Kind::List) && numbered)
+                    .then(|| tests.into_iter().cloned().collect());
+                SlotPlan {
+                    name: f.name.clone(),
+                    kind: f.kind,
+                    src,
+                    answers,
+                }
             })
             .collect();
         let as_of_year = crate::value::date_from_days(profile.as_of).map_or(2000, |d| {
@@ -293,10 +334,12 @@ impl RecordBuilder {
         });
         let memo = plan
             .iter()
-            .map(|(_, kind, src)| {
-                let costly = match src {
+            .map(|p| {
+                let costly = match p.src {
                     Source::Normalised(_) => true,
-                    Source::Column(_) => *kind == Kind::List,
+                    Source::Column(_) | Source::RawText(_) => {
+                        p.kind == Kind::List || p.answers.as_ref().is_some_and(|a| !a.is_empty())
+                    }
                     _ => false,
                 };
                 costly.then(|| Memo {
@@ -305,24 +348,35 @@ impl RecordBuilder {
                 })
             })
             .collect();
-        let spare = vec![Vec::new(); plan.len()];
+        let n = plan.len();
         RecordBuilder {
             plan,
             as_of_year,
             memo: RefCell::new(BuildState {
-                spare,
                 memo,
+                spare: vec![Vec::new(); n],
+                parsed: vec![Value::Missing; n],
                 scratch: String::new(),
             }),
         }
+    }
+
+    /// Records keep the parsed texts and lists of every slot instead of
+    /// the answers of the profile's tests (for reading the values; scoring
+    /// gives the same results either way).
+    pub fn keep_values(mut self) -> Self {
+        for p in &mut self.plan {
+            p.answers = None;
+        }
+        self
     }
 
     /// Fields of the profile that no input column provides.
     pub fn absent_fields(&self) -> Vec<&str> {
         self.plan
             .iter()
-            .filter(|(_, _, s)| *s == Source::Absent)
-            .map(|(n, _, _)| n.as_str())
+            .filter(|p| p.src == Source::Absent)
+            .map(|p| p.name.as_str())
             .collect()
     }
 
@@ -344,55 +398,94 @@ impl RecordBuilder {
         let BuildState {
             memo,
             spare,
+            parsed,
             scratch,
         } = &mut *state;
-        let slots = self.plan.iter().zip(memo.iter_mut()).zip(spare).zip(rec);
-        for ((((name, kind, src), memo), spare), slot) in slots {
-            match src {
-                Source::Column(i) | Source::Normalised(i) => match memo.as_mut().filter(|m| m.on) {
-                    Some(m) => {
-                        let raw = cell(*i);
-                        if let Some(v) = m.values.get(raw) {
-                            m.hits += 1;
-                            if slot != v {
-                                assign(slot, v);
-                            }
-                        } else {
-                            let v = parse_field(name, *kind, raw);
-                            if m.values.len() < MEMO_CAP {
-                                m.values.insert(raw.into(), v.clone());
-                            } else {
-                                m.misses_when_full += 1;
-                                // A column of mostly distinct values (lists
-                                // of technologies): stop looking up.
-                                if m.misses_when_full > MEMO_CAP as u64
-                                    && m.hits < m.misses_when_full
-                                {
-                                    m.on = false;
-                                    m.values = Default::default();
-                                }
-                            }
-                            *slot = v;
-                        }
-                    }
-                    None if matches!(src, Source::Normalised(_)) => {
-                        *slot = parse_field(name, *kind, cell(*i))
-                    }
-                    None => parse_into(*kind, cell(*i), slot, scratch, spare),
-                },
-                Source::RawText(i) => parse_into(*kind, cell(*i), slot, scratch, spare),
+        let slots = self.plan.iter().zip(memo).zip(spare).zip(parsed).zip(rec);
+        for ((((p, memo), spare), parsed), slot) in slots {
+            let raw = match p.src {
+                Source::Column(i) | Source::Normalised(i) | Source::RawText(i) => cell(i),
                 Source::YearsSince(i) => {
-                    *slot = match parse_as(Kind::Number, cell(*i)) {
+                    *slot = match parse_as(Kind::Number, cell(i)) {
                         Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
                             Value::Num(f64::from(self.as_of_year) - y.trunc())
                         }
                         _ => Value::Missing,
+                    };
+                    continue;
+                }
+                Source::Absent => {
+                    *slot = Value::Missing;
+                    continue;
+                }
+            };
+            let mut memo = memo.as_mut().filter(|m| m.on);
+            if let Some(m) = memo.as_deref_mut()
+                && let Some(v) = m.values.get(raw)
+            {
+                m.hits += 1;
+                if slot != v {
+                    assign(slot, v);
+                }
+                continue;
+            }
+            match &p.answers {
+                // Present or not is all the profile asks of this text.
+                Some(tests) if tests.is_empty() && p.kind == Kind::Text => {
+                    *slot = if is_blank(raw) {
+                        Value::Missing
+                    } else {
+                        Value::Answers(0)
                     }
                 }
-                Source::Absent => *slot = Value::Missing,
+                Some(tests) => {
+                    self.parse(p, raw, parsed, scratch, spare);
+                    *slot = if parsed.is_missing() {
+                        Value::Missing
+                    } else {
+                        Value::Answers(answer_bits(tests, parsed))
+                    };
+                }
+                None => self.parse(p, raw, slot, scratch, spare),
+            }
+            if let Some(m) = memo {
+                if m.values.len() < MEMO_CAP {
+                    m.values.insert(raw.into(), slot.clone());
+                } else {
+                    m.misses_when_full += 1;
+                    // A column of mostly distinct values (lists of
+                    // technologies, descriptions): stop looking up.
+                    if m.misses_when_full > MEMO_CAP as u64 && m.hits < m.misses_when_full {
+                        m.on = false;
+                        m.values = Default::default();
+                    }
+                }
             }
         }
     }
+
+    /// The value of one cell for the slot `p` into `slot`.
+    fn parse(
+        &self,
+        p: &SlotPlan,
+        raw: &str,
+        slot: &mut Value,
+        scratch: &mut String,
+        spare: &mut Vec<Str>,
+    ) {
+        if matches!(p.src, Source::Normalised(_)) {
+            *slot = parse_field(&p.name, p.kind, raw);
+        } else {
+            parse_into(p.kind, raw, slot, scratch, spare);
+        }
+    }
+}
+
+/// The answers of `tests` (in bit order) on a parsed value.
+fn answer_bits(tests: &[Cond], v: &Value) -> u64 {
+    tests.iter().enumerate().fold(0, |bits, (k, t)| {
+        bits | u64::from(t.test(v) == Some(true)) << k
+    })
 }
 
 /// `*slot = v.clone()`, reusing the slot's text or list allocation.

@@ -27,6 +27,11 @@ pub enum Value {
     List(Vec<Str>),
     /// Days since 0001-01-01 (chrono's `num_days_from_ce`).
     Date(i32),
+    /// A present text or list reduced to what a profile asks of it: bit `k`
+    /// is the answer of the slot's `k`-th text or list test (see
+    /// [`crate::RecordBuilder`]), so scoring tests a bit instead of
+    /// comparing text. Meaningful only for the profile that built it.
+    Answers(u64),
 }
 
 /// The type a field is parsed as.

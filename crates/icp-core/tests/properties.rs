@@ -198,6 +198,27 @@ proptest! {
         prop_assert_eq!(reused, a);
     }
 
+    /// Records that hold the answers of the text and list tests score like
+    /// records that hold the values, trait by trait, over a run of rows
+    /// through one builder each (so the cell memo is hit and refilled).
+    #[test]
+    fn answers_score_like_values(ts in traits(), rows in prop::collection::vec(row(), 1..12)) {
+        let p = build(&ts);
+        let headers: Vec<String> = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+        let answering = RecordBuilder::new(&p, &headers);
+        let plain = RecordBuilder::new(&p, &headers).keep_values();
+        let (mut a, mut v) = (Vec::new(), Vec::new());
+        for r in &rows {
+            answering.build(&cells(r), &mut a);
+            plain.build(&cells(r), &mut v);
+            prop_assert!(!v.iter().any(|x| matches!(x, Value::Answers(_))));
+            prop_assert_eq!(p.score(&a), p.score(&v));
+            for t in &p.traits {
+                prop_assert_eq!(t.cond.eval(&a), t.cond.eval(&v), "{}", t.name);
+            }
+        }
+    }
+
     /// (c) The condition parser never panics, and its error spans start
     /// inside the text (or just after its end).
     #[test]

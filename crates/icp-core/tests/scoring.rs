@@ -546,22 +546,20 @@ weight = 1
     ]
     .map(String::from)
     .to_vec();
-    let b = RecordBuilder::new(&p, &headers);
+    let b = RecordBuilder::new(&p, &headers).keep_values();
     assert!(b.absent_fields().is_empty(), "{:?}", b.absent_fields());
+    let row = [
+        "1",
+        "acme.com",
+        "120",
+        "$1,200,000",
+        "Germany",
+        "COMPUTER_SOFTWARE",
+        "2010",
+        "Customer",
+    ];
     let mut rec = vec![Value::Num(1.0); 20];
-    b.build(
-        &[
-            "1",
-            "acme.com",
-            "120",
-            "$1,200,000",
-            "Germany",
-            "COMPUTER_SOFTWARE",
-            "2010",
-            "Customer",
-        ],
-        &mut rec,
-    );
+    b.build(&row, &mut rec);
     assert_eq!(
         rec,
         vec![
@@ -575,6 +573,13 @@ weight = 1
         ]
     );
     assert_eq!(p.score(&rec).fired, [0]);
+    // Without keep_values the text slots hold the answers of their tests
+    // (one test each here, so bit 0 set) and score the same.
+    let mut answered = Vec::new();
+    RecordBuilder::new(&p, &headers).build(&row, &mut answered);
+    assert_eq!(answered[0], Value::Answers(1));
+    assert_eq!(answered[1], rec[1]);
+    assert_eq!(p.score(&answered), p.score(&rec));
 }
 
 #[test]
@@ -787,4 +792,24 @@ fn a_zero_half_life_counts_only_todays_events() {
     let now = as_of();
     let i = summarise(&[ev(now, 2.0, ""), ev(now - 1, 5.0, "")], now, 0.0);
     assert_eq!(i.score, 2.0);
+}
+
+/// A slot with more text tests than a record's answer bits keeps its
+/// values, and scores the same as one that answers.
+#[test]
+fn a_slot_with_more_than_64_tests_keeps_its_values() {
+    let traits: String = (0..70)
+        .map(|i| format!("[[traits]]\nname='t{i}'\nwhen=\"name contains 'x{i}y'\"\nweight=1\n"))
+        .collect();
+    let p = profile(&format!(
+        "name='p'\n{traits}[[traits]]\nname='sw'\nwhen=\"industry = 'Software'\"\nweight=1\n"
+    ));
+    let headers = ["Company name", "Industry"].map(String::from).to_vec();
+    let mut rec = Vec::new();
+    RecordBuilder::new(&p, &headers).build(&["Acme x7y x69y", "Computer Software"], &mut rec);
+    assert_eq!(rec[0], Value::Text("acme x7y x69y".into()));
+    assert_eq!(rec[1], Value::Answers(1));
+    let s = p.score(&rec);
+    assert_eq!(s.fired, [7, 69, 70]);
+    assert_eq!(s.score, 3);
 }

@@ -2,7 +2,7 @@
 //! and the normalisers that turn CRM and provider values into one form
 //! (industry onto one taxonomy, country onto ISO 3166 alpha-2).
 
-use crate::value::{Kind, Value, fold_text, parse_as};
+use crate::value::{Kind, Value, fold_key, fold_text, parse_as};
 
 /// A field every reader and source maps into.
 pub struct Canonical {
@@ -156,8 +156,31 @@ pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
             }
             v => v,
         },
+        // A headcount is a whole number: "1.200" is European for 1,200.
+        ("employees", Kind::Number) => match dotted_thousands(raw) {
+            Some(plain) => parse_as(kind, &plain),
+            None => parse_as(kind, raw),
+        },
         _ => parse_as(kind, raw),
     }
+}
+
+/// `raw` without the dots that group thousands, when it uses them
+/// ("1.200" -> "1200", "10.001+" -> "10001+", "1.001-5.000"); `None` when
+/// it has none or also has a comma ("1.5k", "1.2", "1,200.50").
+fn dotted_thousands(raw: &str) -> Option<String> {
+    let b = raw.as_bytes();
+    if !b.contains(&b'.') || b.contains(&b',') {
+        return None;
+    }
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let grouping = |i: usize| {
+        b[i] == b'.' && i > 0 && digit(i - 1) && (1..=3).all(|k| digit(i + k)) && !digit(i + 4)
+    };
+    if !(0..b.len()).filter(|&i| b[i] == b'.').all(grouping) {
+        return None;
+    }
+    Some(raw.replace('.', ""))
 }
 
 /// icp's industry taxonomy: HubSpot's option labels and internal values,
@@ -388,25 +411,24 @@ const INDUSTRIES: &[(&str, &[&str])] = &[
 ];
 
 /// Map a folded industry label (or a HubSpot internal value such as
-/// `computer_software`) onto the taxonomy.
+/// `computer_software`) onto the taxonomy. Labels are compared on their
+/// letters and digits only, so an internal value, whose `&`, `/`, `-` and
+/// `,` HubSpot drops (`HOSPITAL_HEALTH_CARE`, `E_LEARNING`), finds the
+/// label it stands for ("Hospital & Health Care", "E-Learning").
 pub fn industry_for(folded: &str) -> Option<&'static str> {
     static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static str>> =
         std::sync::OnceLock::new();
     let index = INDEX.get_or_init(|| {
         let mut m = std::collections::HashMap::new();
         for (canon, aliases) in INDUSTRIES {
-            m.insert(fold_text(canon), *canon);
+            m.insert(fold_key(canon), *canon);
             for a in *aliases {
-                m.entry(a.to_string()).or_insert(*canon);
+                m.entry(fold_key(a)).or_insert(*canon);
             }
         }
         m
     });
-    if folded.contains('_') {
-        index.get(folded.replace('_', " ").as_str()).copied()
-    } else {
-        index.get(folded).copied()
-    }
+    index.get(fold_key(folded).as_str()).copied()
 }
 
 /// The taxonomy's names, for docs and the linter.
@@ -415,7 +437,8 @@ pub fn industries() -> impl Iterator<Item = &'static str> {
 }
 
 /// ISO 3166 alpha-2 code for a country written as a code or a name
-/// ("Germany", "germany", "DE", "DEU", "United States", "USA", "UK").
+/// ("Germany", "germany", "DE", "DEU", "United States", "USA", "UK",
+/// "New Zealand", "Côte d'Ivoire", "日本").
 pub fn country_code(raw: &str) -> Option<&'static str> {
     let t = raw.trim();
     let alias = match fold_text(t).as_str() {
@@ -423,8 +446,9 @@ pub fn country_code(raw: &str) -> Option<&'static str> {
         | "northern ireland" => "GB",
         "usa" | "us" | "u.s." | "u.s.a." | "united states of america" | "america" => "US",
         "uae" | "united arab emirates" => "AE",
-        "south korea" | "korea" | "korea, republic of" | "republic of korea" => "KR",
-        "russia" | "russian federation" => "RU",
+        "south korea" | "korea" | "korea, republic of" | "republic of korea" | "한국"
+        | "대한민국" => "KR",
+        "russia" | "russian federation" | "россия" => "RU",
         "deutschland" => "DE",
         "españa" | "espana" => "ES",
         "italia" => "IT",
@@ -436,8 +460,8 @@ pub fn country_code(raw: &str) -> Option<&'static str> {
         "türkiye" | "turkiye" | "turkey" => "TR",
         "vietnam" | "viet nam" => "VN",
         "iran" => "IR",
-        "taiwan" => "TW",
-        "hong kong" => "HK",
+        "taiwan" | "台灣" | "台湾" => "TW",
+        "hong kong" | "香港" => "HK",
         "ivory coast" => "CI",
         "bolivia" => "BO",
         "venezuela" => "VE",
@@ -448,17 +472,53 @@ pub fn country_code(raw: &str) -> Option<&'static str> {
         "macedonia" | "north macedonia" => "MK",
         "czech republic" | "czechia" => "CZ",
         "the netherlands" | "holland" => "NL",
+        "china"
+        | "people's republic of china"
+        | "peoples republic of china"
+        | "prc"
+        | "mainland china"
+        | "中国" => "CN",
+        "japan" | "日本" => "JP",
         _ => "",
     };
     if !alias.is_empty() {
         return Some(alias);
     }
     use std::str::FromStr;
+    // celes keys names by their letters only, without accents
+    // ("newzealand", "cotedivoire", "curacao").
+    let key = country_key(t);
     let c = celes::Country::from_str(t)
         .or_else(|_| celes::Country::from_alpha2(t.to_ascii_uppercase()))
         .or_else(|_| celes::Country::from_alpha3(t.to_ascii_uppercase()))
+        .or_else(|_| celes::Country::from_str(&key))
+        .or_else(|_| celes::Country::from_name(&key))
+        .or_else(|_| celes::Country::from_alias(&key))
+        .or_else(|_| celes::Country::from_name(format!("the{key}")))
         .ok()?;
     Some(c.alpha2)
+}
+
+/// Lower-case letters and digits of `s`, with Latin accents dropped
+/// ("Côte d'Ivoire" -> "cotedivoire").
+fn country_key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        let plain = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' => 'i',
+            'ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' => 'u',
+            'ý' | 'ÿ' => 'y',
+            c if c.is_alphanumeric() => c,
+            _ => continue,
+        };
+        out.push(plain);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -520,9 +580,87 @@ mod tests {
             ind("Hospital & Health Care"),
             Value::Text("healthcare".into())
         );
+        // HubSpot's internal values drop the label's `&`, `/`, `-` and `,`.
+        for (internal, label, canon) in [
+            (
+                "HOSPITAL_HEALTH_CARE",
+                "Hospital & Health Care",
+                "healthcare",
+            ),
+            (
+                "COMPUTER_NETWORK_SECURITY",
+                "Computer & Network Security",
+                "information technology",
+            ),
+            (
+                "VENTURE_CAPITAL_PRIVATE_EQUITY",
+                "Venture Capital & Private Equity",
+                "financial services",
+            ),
+            ("FOOD_BEVERAGES", "Food & Beverages", "hospitality"),
+            ("E_LEARNING", "E-Learning", "education"),
+            (
+                "NON_PROFIT_ORGANIZATION_MANAGEMENT",
+                "Non-Profit Organization Management",
+                "nonprofit",
+            ),
+            ("OIL_ENERGY", "Oil & Energy", "energy"),
+            (
+                "PRIMARY_SECONDARY_EDUCATION",
+                "Primary/Secondary Education",
+                "education",
+            ),
+            (
+                "RENEWABLES_ENVIRONMENT",
+                "Renewables & Environment",
+                "energy",
+            ),
+            (
+                "ELECTRICAL_ELECTRONIC_MANUFACTURING",
+                "Electrical/Electronic Manufacturing",
+                "manufacturing",
+            ),
+            (
+                "TRANSPORTATION_TRUCKING_RAILROAD",
+                "Transportation/Trucking/Railroad",
+                "transportation & logistics",
+            ),
+            (
+                "AIRLINES_AVIATION",
+                "Airlines/Aviation",
+                "transportation & logistics",
+            ),
+            (
+                "ARCHITECTURE_PLANNING",
+                "Architecture & Planning",
+                "construction",
+            ),
+        ] {
+            assert_eq!(ind(internal), Value::Text(canon.into()), "{internal}");
+            assert_eq!(ind(label), Value::Text(canon.into()), "{label}");
+        }
         assert_eq!(
             ind("Underwater Basket Weaving"),
             Value::Text("underwater basket weaving".into())
+        );
+    }
+
+    #[test]
+    fn headcounts_with_dots_grouping_thousands() {
+        let emp = |raw: &str| parse_field("employees", Kind::Number, raw);
+        assert_eq!(emp("1.200"), Value::Num(1200.0));
+        assert_eq!(emp("12.500"), Value::Num(12500.0));
+        assert_eq!(emp("1.200.000"), Value::Num(1_200_000.0));
+        assert_eq!(emp("10.001+"), Value::Range(10001.0, f64::INFINITY));
+        assert_eq!(emp("1.001-5.000"), Value::Range(1001.0, 5000.0));
+        assert_eq!(emp("1.5k"), Value::Num(1500.0));
+        assert_eq!(emp("1.2"), Value::Num(1.2));
+        assert_eq!(emp("1,200"), Value::Num(1200.0));
+        assert_eq!(emp("1.2000"), Value::Num(1.2), "not a thousands group");
+        // Other numbers keep the dot as a decimal point.
+        assert_eq!(
+            parse_field("revenue", Kind::Number, "1.200"),
+            Value::Num(1.2)
         );
     }
 
@@ -538,6 +676,24 @@ mod tests {
             ("United Kingdom", "GB"),
             ("UK", "GB"),
             ("france", "FR"),
+            ("New Zealand", "NZ"),
+            ("South Africa", "ZA"),
+            ("Saudi Arabia", "SA"),
+            ("Costa Rica", "CR"),
+            ("Sri Lanka", "LK"),
+            ("El Salvador", "SV"),
+            ("Dominican Republic", "DO"),
+            ("Puerto Rico", "PR"),
+            ("Bosnia and Herzegovina", "BA"),
+            ("Isle of Man", "IM"),
+            ("Cayman Islands", "KY"),
+            ("North Korea", "KP"),
+            ("People's Republic of China", "CN"),
+            ("Côte d'Ivoire", "CI"),
+            ("Curaçao", "CW"),
+            ("Réunion", "RE"),
+            ("日本", "JP"),
+            ("NEW ZEALAND", "NZ"),
         ] {
             assert_eq!(country_code(raw), Some(code), "{raw}");
         }

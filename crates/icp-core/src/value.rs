@@ -401,6 +401,12 @@ pub fn parse_date(s: &str) -> Option<i32> {
             return NaiveDate::from_ymd_opt(y as i32, m, d).map(|d| d.num_days_from_ce());
         }
     }
+    // An Excel serial day number (1900 date system), as a spreadsheet
+    // cell without a date format holds a date: five digits, with an
+    // optional time fraction. No other date style is five digits.
+    if let Some(days) = excel_serial(date_part) {
+        return Some(days);
+    }
     // `%Y` takes any number of digits, so "3/1/24" would be the year 24:
     // four-digit years only, and the two-digit forms Excel writes (`%y`:
     // 00-68 are 20xx, 69-99 are 19xx).
@@ -421,6 +427,26 @@ pub fn parse_date(s: &str) -> Option<i32> {
         }
     }
     None
+}
+
+/// Days since 0001-01-01 of a five-digit Excel serial date such as
+/// `45352` or `45352.75` (2024-03-01).
+fn excel_serial(s: &str) -> Option<i32> {
+    let whole = s.split_once('.').map_or(s, |(w, f)| {
+        if f.bytes().all(|b| b.is_ascii_digit()) {
+            w
+        } else {
+            ""
+        }
+    });
+    if whole.len() != 5 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let serial: i32 = whole.parse().ok()?;
+    // Day 0 is 1899-12-30 for every serial past Excel's phantom
+    // 1900-02-29 (all five-digit ones).
+    let epoch = NaiveDate::from_ymd_opt(1899, 12, 30)?.num_days_from_ce();
+    Some(epoch + serial)
 }
 
 /// Inverse of the day count in [`Value::Date`], for output.
@@ -503,6 +529,16 @@ mod tests {
         assert_eq!(d("2024-03-01T10:32:00Z").as_deref(), Some("2024-03-01"));
         assert_eq!(d("03/01/2024").as_deref(), Some("2024-03-01"));
         assert_eq!(d("2019").as_deref(), Some("2019-01-01"));
+        // Excel serial day numbers, as an unformatted spreadsheet cell holds a date.
+        assert_eq!(d("45352").as_deref(), Some("2024-03-01"));
+        assert_eq!(d("45352.75").as_deref(), Some("2024-03-01"));
+        assert_eq!(d("10000").as_deref(), Some("1927-05-18"));
+        assert_eq!(
+            d("4535").as_deref(),
+            Some("4535-01-01"),
+            "four digits are a year"
+        );
+        assert_eq!(d("453520"), None);
         assert_eq!(d("2024-02-30"), None);
         assert_eq!(d("yesterday"), None);
     }

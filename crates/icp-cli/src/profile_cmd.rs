@@ -75,6 +75,13 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
                     .map(|f| f.name.clone())
                     .filter(|f| !absent.contains(&f.as_str())),
             );
+            // The columns by the names conditions use: candidates for a typo.
+            provided.extend(
+                reader
+                    .headers()
+                    .iter()
+                    .map(|h| icp_core::fields::snake_case(h)),
+            );
         }
         if let Some(config) = &args.config {
             let cfg =
@@ -84,7 +91,14 @@ pub fn check(args: CheckArgs) -> Result<u8, Failure> {
                     .map_err(|e| Failure::usage(format!("{}: {e}", display(config))))?,
             );
         }
-        let diags = icp_core::lint_provided(&profile, &provided);
+        let checked = match (&args.input, &args.config) {
+            (Some(input), Some(_)) => {
+                format!("column of {} and no configured source", display(input))
+            }
+            (Some(input), None) => format!("column of {}", display(input)),
+            _ => "configured source".to_string(),
+        };
+        let diags = icp_core::lint_provided(&profile, &provided, &checked);
         let src = std::fs::read_to_string(&args.file).unwrap_or_default();
         diagnostics::emit(&display(&args.file), &src, &diags);
         warnings += diags.len();

@@ -91,8 +91,12 @@ fn scores_the_example_export_and_reports_the_bad_row() {
     );
 
     let (rh, rrows) = read_csv(&dir.path().join("out/scored.rejects.csv"));
-    assert!(rh.ends_with(&["line".to_string(), "reason".to_string()]));
+    assert!(rh.ends_with(&["line", "reason", "extra"].map(String::from)));
     assert_eq!(rrows[0][0], "1023", "the rejected row keeps its values");
+    // The two values past the header's columns are kept in `extra`, so the
+    // rejects file has the same columns on every row.
+    assert_eq!(rrows[0].len(), rh.len());
+    assert!(!rrows[0].last().unwrap().is_empty());
 }
 
 #[test]
@@ -197,7 +201,7 @@ fn profile_warnings_do_not_fail_the_check() {
         "middle weight",
         "can never pass",
         "out of order",
-        "no configured source provides `intent_score`",
+        "no column of examples/accounts.csv provides `intent_score`",
     ] {
         assert!(r.stderr.contains(w), "missing warning {w:?}: {}", r.stderr);
     }

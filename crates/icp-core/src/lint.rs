@@ -106,20 +106,34 @@ pub(crate) fn lint(p: &Profile) -> Vec<Diagnostic> {
     out
 }
 
-/// Warn on traits and filters over fields that neither a configured source
-/// nor the input provides (`provided` lists those fields).
-pub fn lint_provided(p: &Profile, provided: &[String]) -> Vec<Diagnostic> {
+/// Warn on traits and filters over fields that nothing checked provides:
+/// `provided` lists the fields (and input columns, by their snake_case
+/// names) that are there; `checked` says what was looked at, e.g. "a
+/// column of accounts.csv or a configured source". A name close to one
+/// that is there is suggested.
+pub fn lint_provided(p: &Profile, provided: &[String], checked: &str) -> Vec<Diagnostic> {
     let derived = |f: &str| f == "company_age" && provided.iter().any(|p| p == "founded_year");
     p.fields
         .iter()
         .filter(|f| !provided.contains(&f.name) && !derived(&f.name))
         .map(|f| {
+            let near = provided
+                .iter()
+                .map(String::as_str)
+                .chain(crate::fields::CANONICAL.iter().map(|c| c.name))
+                .map(|c| (strsim::damerau_levenshtein(c, &f.name), c))
+                .filter(|&(d, c)| d > 0 && d <= 2 && d < c.len())
+                .min();
+            let help = match near {
+                Some((_, c)) => format!("did you mean `{c}`?"),
+                None => "add a source that provides it, or a column to the input file".to_string(),
+            };
             Diagnostic::warning(
-                format!("no configured source provides `{}`", f.name),
+                format!("no {checked} provides `{}`", f.name),
                 Some(f.first_use.clone()),
             )
             .label("never known: traits over it never fire and lower coverage")
-            .help("add a source that provides it, or take it from the input file")
+            .help(help)
         })
         .collect()
 }

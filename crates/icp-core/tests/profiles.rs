@@ -644,14 +644,20 @@ fn fields_no_source_provides() {
     let src = "name = \"p\"\n[[traits]]\nname = \"t\"\nwhen = \"employees > 5 and company_age < 3 and nps >= 9\"\nweight = 1\n";
     let p = profile(src);
     let provided = ["employees".to_string(), "founded_year".to_string()];
-    let d = lint_provided(&p, &provided);
+    let d = lint_provided(&p, &provided, "configured source");
     let msgs: Vec<(&str, &str)> = d
         .iter()
         .map(|d| (d.message.as_str(), &src[d.span.clone().unwrap()]))
         .collect();
     // company_age derives from founded_year.
     assert_eq!(msgs, [("no configured source provides `nps`", "nps")]);
-    assert_eq!(lint_provided(&p, &[]).len(), 3);
+    assert_eq!(lint_provided(&p, &[], "configured source").len(), 3);
+
+    // A typo is answered with the name it is close to.
+    let src = "name = \"p\"\n[[traits]]\nname = \"t\"\nwhen = \"employes > 5\"\nweight = 1\n";
+    let d = lint_provided(&profile(src), &["employees".to_string()], "column of a.csv");
+    assert_eq!(d[0].message, "no column of a.csv provides `employes`");
+    assert_eq!(d[0].help.as_deref(), Some("did you mean `employees`?"));
 }
 
 #[test]

@@ -566,8 +566,10 @@ pub fn rejects_path_for(out: &Path) -> PathBuf {
     out.with_file_name(name)
 }
 
-/// Writes rejected rows to a CSV file with the original columns plus `line`
-/// and `reason`. The file is created on the first rejected row only.
+/// Writes rejected rows to a CSV file with the original columns plus
+/// `line`, `reason` and `extra` (values past the original columns, as one
+/// CSV text, so every row has the header's columns). The file is created
+/// on the first rejected row only.
 pub struct RejectsWriter {
     path: PathBuf,
     /// The original columns.
@@ -575,6 +577,8 @@ pub struct RejectsWriter {
     header_line: Vec<u8>,
     out: Option<BufWriter<File>>,
     buf: Vec<u8>,
+    /// The values past the original columns, as CSV.
+    extra: Vec<u8>,
     count: u64,
 }
 
@@ -589,12 +593,11 @@ impl std::fmt::Debug for RejectsWriter {
 
 impl RejectsWriter {
     /// A writer for `path` and the input's `headers`. Nothing is created yet.
-    /// The extra columns are named `line` and `reason` (`line_2`, ... if the
-    /// input has such columns already).
+    /// The added columns are named `line`, `reason` and `extra` (`line_2`,
+    /// ... if the input has such columns already).
     pub fn new(path: impl Into<PathBuf>, headers: &[String]) -> RejectsWriter {
         let mut all: Vec<String> = headers.to_vec();
-        all.push("line".to_string());
-        all.push("reason".to_string());
+        all.extend(["line", "reason", "extra"].map(String::from));
         let all = crate::read::normalize_headers(all);
         let mut header_line = Vec::new();
         encode_csv_row(&mut header_line, &all);
@@ -604,6 +607,7 @@ impl RejectsWriter {
             header_line,
             out: None,
             buf: Vec::new(),
+            extra: Vec::new(),
             count: 0,
         }
     }
@@ -624,8 +628,8 @@ impl RejectsWriter {
     }
 
     /// Writes one rejected row: its original values (padded with empty ones
-    /// if short; values beyond the original columns are written after
-    /// `reason`, so nothing is lost), its line and the reason.
+    /// if short), its line, the reason, and the values beyond the original
+    /// columns (as one CSV text in `extra`, so nothing is lost).
     pub fn write<I>(&mut self, line: u64, reason: &str, values: I) -> Result<(), WriteError>
     where
         I: IntoIterator,
@@ -646,30 +650,36 @@ impl RejectsWriter {
         }
         let mut line_buf = [0u8; 20];
         let line_text = format_u64(line, &mut line_buf);
-        let buf = &mut self.buf;
+        let (buf, extra) = (&mut self.buf, &mut self.extra);
         buf.clear();
+        extra.clear();
         let mut n = 0;
-        let mut tail_written = false;
         for v in values {
-            if n == self.ncols {
-                push_tail(buf, n, line_text, reason);
-                tail_written = true;
+            let (to, first) = if n < self.ncols {
+                (&mut *buf, n == 0)
+            } else {
+                (&mut *extra, n == self.ncols)
+            };
+            if !first {
+                to.push(b',');
             }
-            if n > 0 || tail_written {
-                buf.push(b',');
-            }
-            push_csv_field(buf, v.as_ref());
+            push_csv_field(to, v.as_ref());
             n += 1;
         }
-        if !tail_written {
-            while n < self.ncols {
-                if n > 0 {
-                    buf.push(b',');
-                }
-                n += 1;
+        for k in n..self.ncols {
+            if k > 0 {
+                buf.push(b',');
             }
-            push_tail(buf, n, line_text, reason);
         }
+        if self.ncols > 0 {
+            buf.push(b',');
+        }
+        buf.extend_from_slice(line_text);
+        buf.push(b',');
+        push_csv_field(buf, reason);
+        buf.push(b',');
+        // The extra values' CSV is valid UTF-8: it was made from strings.
+        push_csv_field(buf, std::str::from_utf8(extra).unwrap_or_default());
         buf.push(b'\n');
         self.count += 1;
         match &mut self.out {
@@ -707,15 +717,6 @@ impl RejectsWriter {
 }
 
 /// Appends the `line` and `reason` fields after `n` fields.
-fn push_tail(buf: &mut Vec<u8>, n: usize, line: &[u8], reason: &str) {
-    if n > 0 {
-        buf.push(b',');
-    }
-    buf.extend_from_slice(line);
-    buf.push(b',');
-    push_csv_field(buf, reason);
-}
-
 fn is_stale_rejects(path: &Path, header_line: &[u8]) -> bool {
     let Ok(file) = File::open(path) else {
         return false;

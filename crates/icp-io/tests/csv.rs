@@ -202,9 +202,8 @@ fn too_many_fields_is_a_row_error_and_reading_continues() {
 #[test]
 fn short_rows_are_padded() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write_file(dir.path(), "short.csv", b"a,b,c,d\n1,2\n3\n5,6,7,8\n");
+    let path = write_file(dir.path(), "short.csv", b"a,b,c,d\n1,2\n3,\n5,6,7,8\n9\n");
     let all = read(&path);
-    assert!(all.errors().is_empty());
     assert_eq!(
         all.values(),
         [
@@ -213,6 +212,10 @@ fn short_rows_are_padded() {
             vec!["5", "6", "7", "8"]
         ]
     );
+    // A lone value without a single delimiter is a report footer, not a
+    // short row.
+    let errors: Vec<u64> = all.errors().iter().map(|(e, _)| e.line).collect();
+    assert_eq!(errors, [5]);
 }
 
 #[test]
@@ -364,4 +367,74 @@ fn line_numbers_past_the_parser_buffer() {
         line += if i % 7 == 0 { 3 } else { 1 };
     }
     assert_eq!(all.lines(), expected);
+}
+
+/// A Salesforce report export ends with a blank line, a totals line and
+/// copyright lines: each is a lone value, reported with its line, never
+/// scored as an account.
+#[test]
+fn salesforce_report_footer_lines_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "\u{feff}\"Account Name\",\"Website\",\"Employees\",\"Billing Country\"\r\n\
+                \"Acme\",\"acme.com\",\"120\",\"US\"\r\n\
+                \"Beta\",\"beta.io\",\"\",\"DE\"\r\n\
+                \r\n\
+                \"Grand Totals (2 records)\"\r\n\
+                \r\n\
+                \"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\r\n\
+                \"Confidential Information - Do Not Distribute\"\r\n";
+    let path = write_file(dir.path(), "sf.csv", text.as_bytes());
+    let all = read(&path);
+    assert_eq!(
+        all.values(),
+        [
+            vec!["Acme", "acme.com", "120", "US"],
+            vec!["Beta", "beta.io", "", "DE"]
+        ]
+    );
+    let errors: Vec<(u64, &str)> = all
+        .errors()
+        .iter()
+        .map(|(e, row)| (e.line, row.values[0].as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            (5, "Grand Totals (2 records)"),
+            (
+                7,
+                "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."
+            ),
+            (8, "Confidential Information - Do Not Distribute"),
+        ]
+    );
+    assert!(
+        all.errors()[0].0.reason.contains("report title or footer"),
+        "{}",
+        all.errors()[0].0.reason
+    );
+    // A two-column file may well hold rows with one value.
+    let path = write_file(dir.path(), "two.csv", b"domain,name\nacme.com\n");
+    assert_eq!(read(&path).values(), [vec!["acme.com", ""]]);
+}
+
+/// Excel's `sep=;` first line names the delimiter; the header follows it.
+#[test]
+fn excel_sep_line_sets_the_delimiter() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "sep.csv",
+        b"sep=;\r\nname;domain;employees\r\nAcme;acme.com;1.200\r\nBeta, Inc;beta.io;5\r\n",
+    );
+    let all = read(&path);
+    assert_eq!(all.headers, ["name", "domain", "employees"]);
+    assert_eq!(
+        all.values(),
+        [
+            vec!["Acme", "acme.com", "1.200"],
+            vec!["Beta, Inc", "beta.io", "5"]
+        ]
+    );
+    assert_eq!(all.lines(), [3, 4]);
 }

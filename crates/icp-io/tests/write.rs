@@ -167,11 +167,12 @@ fn rejects_file_is_created_lazily() {
     )
     .unwrap();
     assert!(rejects.exists());
-    // Short row: padded. Long row: the extra values follow the reason.
+    // Short row: padded. Long row: the values past the header are kept,
+    // as CSV, in `extra`.
     w.write(
         9,
         "row has 4 fields but the header has 3",
-        ["1002", "a.com", "Paris", "extra, value"],
+        ["1002", "a.com", "Paris", "extra, value", "more"],
     )
     .unwrap();
     w.write(12, "short", ["1003"]).unwrap();
@@ -181,10 +182,10 @@ fn rejects_file_is_created_lazily() {
     let text = std::fs::read_to_string(&rejects).unwrap();
     assert_eq!(
         text,
-        "Record ID,Website URL,City,line,reason\n\
-         1001,https://linkedin.com/company/x,Berlin,7,no company domain (linkedin.com is a profile link)\n\
-         1002,a.com,Paris,9,row has 4 fields but the header has 3,\"extra, value\"\n\
-         1003,,,12,short\n"
+        "Record ID,Website URL,City,line,reason,extra\n\
+         1001,https://linkedin.com/company/x,Berlin,7,no company domain (linkedin.com is a profile link),\n\
+         1002,a.com,Paris,9,row has 4 fields but the header has 3,\"\"\"extra, value\"\",more\"\n\
+         1003,,,12,short,\n"
     );
 
     // A later clean run removes the stale rejects file of the same columns.
@@ -208,6 +209,6 @@ fn rejects_columns_do_not_clash() {
     w.finish().unwrap();
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
-        "line,reason,line_2,reason_2\nl,r,2,bad\n"
+        "line,reason,line_2,reason_2,extra\nl,r,2,bad,\n"
     );
 }

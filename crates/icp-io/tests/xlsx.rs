@@ -146,3 +146,27 @@ fn empty_sheet_and_not_a_workbook() {
     assert!(matches!(err, OpenError::Workbook { .. }), "{err}");
     assert!(err.to_string().contains("really-csv.xlsx"), "{err}");
 }
+
+/// A formatted report puts its title and filters above the header, one
+/// value a row: the header is the first row with two values or more.
+#[test]
+fn title_rows_above_the_header_are_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Accounts by Owner").unwrap();
+    ws.write_string(1, 0, "Filtered By: Type equals Customer")
+        .unwrap();
+    for (c, h) in ["Account Name", "Website", "Employees"].iter().enumerate() {
+        ws.write_string(3, c as u16, *h).unwrap();
+    }
+    ws.write_string(4, 0, "Acme").unwrap();
+    ws.write_string(4, 1, "acme.com").unwrap();
+    ws.write_number(4, 2, 120.0).unwrap();
+    wb.save(&path).unwrap();
+    let all = read(&path);
+    assert_eq!(all.headers, ["Account Name", "Website", "Employees"]);
+    assert_eq!(all.values(), [vec!["Acme", "acme.com", "120"]]);
+    assert_eq!(all.lines(), [5]);
+}

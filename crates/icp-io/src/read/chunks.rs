@@ -11,7 +11,7 @@
 
 use std::fs::File;
 
-use super::delimited::{Decode, fill_values, too_many_fields};
+use super::delimited::{Decode, fill_values, misshapen};
 use super::sniff::read_full;
 use super::{Row, RowError};
 
@@ -323,7 +323,7 @@ impl ChunkParser {
                 Decode::Other(_) => None,
             };
             match text {
-                Some(text) if !too_many_fields(&self.rec, n) => {
+                Some(text) if !misshapen(&self.rec, n) => {
                     let after = rdr.position().byte() as usize;
                     let ended = after > start && matches!(data[after - 1], b'\n' | b'\r');
                     let raw = &data[start..if ended { after - 1 } else { after }];

@@ -110,14 +110,17 @@ impl CsvSource {
             ),
         };
         let transcode = !encoding.is_ascii_compatible();
-        let delimiter = match opts.delimiter {
-            Some(d) => d,
-            None if has_extension(path, "tsv") => b'\t',
-            None if transcode => {
-                let (text, _) = encoding.decode_without_bom_handling(&sample[bom_len..]);
-                sniff::sniff_delimiter(text.as_bytes(), eof)
-            }
-            None => sniff::sniff_delimiter(&sample[bom_len..], eof),
+        let text = if transcode {
+            let (text, _) = encoding.decode_without_bom_handling(&sample[bom_len..]);
+            std::borrow::Cow::Owned(text.into_owned().into_bytes())
+        } else {
+            std::borrow::Cow::Borrowed(&sample[bom_len..])
+        };
+        let sep_line = sniff::excel_sep(&text);
+        let delimiter = match (opts.delimiter, sep_line) {
+            (Some(d), _) | (None, Some(d)) => d,
+            (None, None) if has_extension(path, "tsv") => b'\t',
+            (None, None) => sniff::sniff_delimiter(&text, eof),
         };
         let input = if transcode {
             file.seek(SeekFrom::Start(0)).map_err(io)?;
@@ -146,6 +149,10 @@ impl CsvSource {
                 breaks: VecDeque::new(),
             });
         let mut rec = csv::ByteRecord::new();
+        if sep_line.is_some() {
+            // Excel's `sep=;` line is not the header: the next line is.
+            read_record(&mut rdr, &mut rec).map_err(|e| io(std::io::Error::other(e)))?;
+        }
         match read_record(&mut rdr, &mut rec) {
             Ok(Some(_)) => {}
             Ok(None) => {
@@ -245,6 +252,18 @@ pub(crate) fn too_many_fields(rec: &csv::ByteRecord, n: usize) -> bool {
     rec.len() > n && rec.iter().skip(n).any(|f| !f.is_empty())
 }
 
+/// Whether a record is a lone value on a line of a file of three or more
+/// columns: a report's title or footer (Salesforce ends its exports with
+/// "Grand Totals (12 records)" and copyright lines), not an account.
+pub(crate) fn lone_value(rec: &csv::ByteRecord, n: usize) -> bool {
+    n >= 3 && rec.len() == 1
+}
+
+/// Whether a record must go through [`fill_values`], which reports it.
+pub(crate) fn misshapen(rec: &csv::ByteRecord, n: usize) -> bool {
+    too_many_fields(rec, n) || lone_value(rec, n)
+}
+
 /// Copies `rec` into `row.values` (exactly `n` values unless it has too
 /// many fields); a bad record is an error for `row.line`, with what could
 /// be read left in `row`.
@@ -290,6 +309,11 @@ pub(crate) fn fill_values(
         }
     }
     let mut reasons: Vec<String> = Vec::new();
+    if lone_value(rec, n) {
+        reasons.push(format!(
+            "a lone value on a line of a file of {n} columns: a report title or footer (such as \"Grand Totals (12 records)\"), not an account"
+        ));
+    }
     if too_many {
         reasons.push(format!(
             "row has {nf} fields but the header has {n}; check for an unquoted delimiter ({}) in a value",

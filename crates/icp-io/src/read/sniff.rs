@@ -139,6 +139,21 @@ const CANDIDATES: [u8; 4] = [b',', b'\t', b';', b'|'];
 /// `sample` (ASCII-compatible text). Delimiters inside double quotes do not
 /// count. The winner appears in the header and the same number of times in
 /// the most records; ties go to the higher count, then to the order above.
+/// The delimiter named by Excel's `sep=;` first line, if the text starts
+/// with one (Excel writes and honours it; the header follows it).
+pub(crate) fn excel_sep(text: &[u8]) -> Option<u8> {
+    match text {
+        [s, e, p, b'=', d, rest @ ..]
+            if [*s, *e, *p].eq_ignore_ascii_case(b"sep")
+                && !matches!(d, b'\n' | b'\r' | b'"')
+                && matches!(rest.first(), None | Some(b'\n' | b'\r')) =>
+        {
+            Some(*d)
+        }
+        _ => None,
+    }
+}
+
 pub(crate) fn sniff_delimiter(sample: &[u8], eof: bool) -> u8 {
     const MAX_RECORDS: usize = 50;
     let mut records: Vec<[usize; 4]> = Vec::new();

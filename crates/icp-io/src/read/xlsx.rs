@@ -8,6 +8,9 @@ use calamine::{Data, Range, Reader, open_workbook_auto};
 
 use super::{OpenError, ReadOptions, Row, RowError, reset_values};
 
+/// Rows of one value each skipped above a sheet's header, at most.
+const TITLE_ROWS_MAX: usize = 10;
+
 pub(crate) struct XlsxSource {
     range: Range<Data>,
     /// Next row to hand out, relative to the range.
@@ -52,11 +55,18 @@ impl XlsxSource {
         let first_row = range.start().map_or(1, |(r, _)| u64::from(r) + 1);
         let (height, width) = (range.height(), range.width());
         let is_blank = |r: usize, c: usize| range.get((r, c)).is_none_or(cell_is_blank);
-        let Some(header_row) = (0..height).find(|&r| (0..width).any(|c| !is_blank(r, c))) else {
+        let filled = |r: usize| (0..width).filter(|&c| !is_blank(r, c)).take(2).count();
+        let Some(first) = (0..height).find(|&r| filled(r) > 0) else {
             return Err(OpenError::Empty {
                 path: path.to_path_buf(),
             });
         };
+        // A report's title and filter lines (one value each, as in
+        // Salesforce's formatted exports) sit above the header: the header
+        // is the first row with two values or more, among the first rows.
+        let header_row = (first..height.min(first + TITLE_ROWS_MAX + 1))
+            .find(|&r| filled(r) >= 2)
+            .unwrap_or(first);
         // Drop trailing columns with neither a header nor any value.
         let ncols = (0..width)
             .rev()

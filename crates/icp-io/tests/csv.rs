@@ -438,3 +438,55 @@ fn excel_sep_line_sets_the_delimiter() {
     );
     assert_eq!(all.lines(), [3, 4]);
 }
+
+/// A stray or missing quote makes csv read the next lines into one value:
+/// the record is rejected with where the quote opened, not scored with
+/// the wrong values; the lines it took in stay in that rejected row.
+#[test]
+fn a_broken_quote_is_reported_not_swallowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_file(
+        dir.path(),
+        "quote.csv",
+        b"Record ID,Company name,Company Domain Name,Number of Employees\n\
+          1,A,a.com,5\n\
+          2,\"Unclosed, Inc,u.com,50\n\
+          3,C,c.com,70\n\
+          4,\"D\",d.com,80\n\
+          5,E,e.com,90\n",
+    );
+    let all = read(&path);
+    assert_eq!(all.lines(), [2, 6]);
+    let (e, _) = all.errors()[0];
+    assert_eq!(e.line, 3);
+    assert!(
+        e.reason.contains(
+            "opened at line 3, column 3 closes and goes on (lines 3 to 5 were read into it)"
+        ),
+        "{}",
+        e.reason
+    );
+    // Never closed: the rest of the file is one rejected record.
+    let path = write_file(dir.path(), "open.csv", b"a,b,c\n1,2,3\n4,\"x,6\n7,8,9\n");
+    let all = read(&path);
+    assert_eq!(all.lines(), [2]);
+    let (e, _) = all.errors()[0];
+    assert_eq!(e.line, 3);
+    assert!(
+        e.reason.contains("line 3, column 3 never closes"),
+        "{}",
+        e.reason
+    );
+    // A quote inside an unquoted value, and doubled quotes, are fine.
+    let path = write_file(
+        dir.path(),
+        "fine.csv",
+        b"a,b,c\n5\" screen,\"say \"\"hi\"\"\",\"multi\nline\"\n",
+    );
+    let all = read(&path);
+    assert!(all.errors().is_empty());
+    assert_eq!(
+        all.values(),
+        [vec!["5\" screen", "say \"hi\"", "multi\nline"]]
+    );
+}

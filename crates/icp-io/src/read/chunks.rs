@@ -11,7 +11,7 @@
 
 use std::fs::File;
 
-use super::delimited::{Decode, fill_values, misshapen};
+use super::delimited::{Decode, fill_values, misshapen, quoting_problem, record_bytes};
 use super::sniff::read_full;
 use super::{Row, RowError};
 
@@ -178,26 +178,6 @@ impl CsvChunks {
     }
 }
 
-/// Whether a quoted field is still open at the end of `record` (a record
-/// cut short by the end of the file): its bytes then do not stand alone.
-fn ends_in_quotes(record: &[u8], delimiter: u8) -> bool {
-    let (mut pos, mut in_quotes) = (0, false);
-    while let Some(i) = memchr::memchr(b'"', &record[pos..]) {
-        let q = pos + i;
-        if in_quotes {
-            if record.get(q + 1) == Some(&b'"') {
-                pos = q + 2;
-                continue;
-            }
-            in_quotes = false;
-        } else {
-            in_quotes = q == 0 || record[q - 1] == delimiter;
-        }
-        pos = q + 1;
-    }
-    in_quotes
-}
-
 /// Parses blocks from [`CsvChunks`]; one per thread.
 #[derive(Clone)]
 pub struct ChunkParser {
@@ -322,15 +302,14 @@ impl ChunkParser {
                 Decode::Utf8 => std::str::from_utf8(self.rec.as_slice()).ok(),
                 Decode::Other(_) => None,
             };
+            let after = rdr.position().byte() as usize;
+            let problem = quoting_problem(record_bytes(&data[start..after]), self.delimiter, line);
             match text {
-                Some(text) if !misshapen(&self.rec, n) => {
-                    let after = rdr.position().byte() as usize;
+                Some(text) if problem.is_none() && !misshapen(&self.rec, n) => {
                     let ended = after > start && matches!(data[after - 1], b'\n' | b'\r');
                     let raw = &data[start..if ended { after - 1 } else { after }];
-                    let copyable = self.delimiter == b','
-                        && self.rec.len() == n
-                        && !raw.is_empty()
-                        && !ends_in_quotes(raw, self.delimiter);
+                    // No quoting problem: no quoted value is left open.
+                    let copyable = self.delimiter == b',' && self.rec.len() == n && !raw.is_empty();
                     each(ChunkRecord::Row(Cells {
                         line,
                         inner: Inner::Record {
@@ -350,6 +329,7 @@ impl ChunkParser {
                         &self.headers,
                         self.decode,
                         self.delimiter,
+                        problem,
                     ) {
                         Ok(_) => each(ChunkRecord::Row(Cells {
                             line,

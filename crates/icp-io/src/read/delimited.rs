@@ -29,6 +29,11 @@ struct LineTracker {
     /// Offsets of the `\n` and `\r` bytes read and not yet released, with
     /// whether each is a `\n`.
     breaks: VecDeque<(u64, bool)>,
+    /// The bytes read and not yet released (from the start of the record
+    /// being read), for checking its quoting.
+    raw: Vec<u8>,
+    /// Stream offset of `raw[0]`.
+    raw_start: u64,
 }
 
 impl Read for LineTracker {
@@ -39,6 +44,7 @@ impl Read for LineTracker {
             memchr::memchr2_iter(b'\n', b'\r', chunk)
                 .map(|i| (self.offset + i as u64, chunk[i] == b'\n')),
         );
+        self.raw.extend_from_slice(chunk);
         self.offset += n as u64;
         Ok(n)
     }
@@ -50,6 +56,17 @@ impl LineTracker {
         while self.breaks.front().is_some_and(|&(o, _)| o < offset) {
             self.breaks.pop_front();
         }
+        let done = usize::try_from(offset.saturating_sub(self.raw_start))
+            .unwrap_or(usize::MAX)
+            .min(self.raw.len());
+        self.raw.drain(..done);
+        self.raw_start += done as u64;
+    }
+
+    /// The bytes from `from` to `to` (stream offsets), if still held.
+    fn bytes(&self, from: u64, to: u64) -> &[u8] {
+        let at = |o: u64| usize::try_from(o.saturating_sub(self.raw_start)).unwrap_or(usize::MAX);
+        self.raw.get(at(from)..at(to)).unwrap_or_default()
     }
 
     /// The `\n` bytes in the run of line breaks starting at `offset`
@@ -147,6 +164,8 @@ impl CsvSource {
                 inner: input,
                 offset: 0,
                 breaks: VecDeque::new(),
+                raw: Vec::new(),
+                raw_start: 0,
             });
         let mut rec = csv::ByteRecord::new();
         if sep_line.is_some() {
@@ -199,6 +218,7 @@ impl CsvSource {
         headers: &[String],
     ) -> Result<bool, RowError> {
         loop {
+            let before = self.rdr.position().byte();
             match read_record(&mut self.rdr, &mut self.rec) {
                 Ok(Some(line)) => row.line = line,
                 Ok(None) => return Ok(false),
@@ -214,24 +234,31 @@ impl CsvSource {
             if self.rec.as_slice().is_empty() {
                 continue;
             }
-            return self.fill(row, n, headers);
+            let after = self.rdr.position().byte();
+            let raw = self.rdr.get_ref().bytes(before, after);
+            let problem = quoting_problem(record_bytes(raw), self.delimiter, row.line);
+            return fill_values(
+                &self.rec,
+                row,
+                n,
+                headers,
+                self.decode,
+                self.delimiter,
+                problem,
+            );
         }
-    }
-
-    fn fill(&mut self, row: &mut Row, n: usize, headers: &[String]) -> Result<bool, RowError> {
-        fill_values(&self.rec, row, n, headers, self.decode, self.delimiter)
     }
 
     /// The rest of the file as blocks of whole records for parsing on
     /// several threads, when the file is read without transcoding; else
     /// `self` back.
     pub(crate) fn into_chunks(
-        self,
+        self: Box<Self>,
         path: &Path,
         headers: Vec<String>,
     ) -> Result<(CsvChunks, ChunkParser), Box<CsvSource>> {
         if !matches!(self.rdr.get_ref().inner, Input::File(_)) {
-            return Err(Box::new(self));
+            return Err(self);
         }
         // Go on from where the parser stands: just after the header.
         let pos = self.rdr.position();
@@ -242,7 +269,7 @@ impl CsvSource {
                 CsvChunks::new(file, self.delimiter, pos.line()),
                 ChunkParser::new(self.delimiter, self.decode, headers),
             )),
-            Err(_) => Err(Box::new(self)),
+            Err(_) => Err(self),
         }
     }
 }
@@ -264,9 +291,68 @@ pub(crate) fn misshapen(rec: &csv::ByteRecord, n: usize) -> bool {
     too_many_fields(rec, n) || lone_value(rec, n)
 }
 
+/// A record's bytes without the blank lines before it and the line
+/// breaks after it.
+pub(crate) fn record_bytes(raw: &[u8]) -> &[u8] {
+    let is_break = |b: &u8| matches!(b, b'\n' | b'\r');
+    let start = raw.iter().position(|b| !is_break(b)).unwrap_or(raw.len());
+    let end = raw
+        .iter()
+        .rposition(|b| !is_break(b))
+        .map_or(start, |i| i + 1);
+    &raw[start..end.max(start)]
+}
+
+/// What is wrong with the quoting of a record (its bytes in the file,
+/// starting on `line`): a quoted value that closes and goes on (`"Acme"
+/// Labs`, or a stray quote that took the next lines in), or one that never
+/// closes. Both mean a quote is missing or stray, and the record's values
+/// are not what the file meant.
+pub(crate) fn quoting_problem(raw: &[u8], delimiter: u8, line: u64) -> Option<String> {
+    let place = |at: usize| {
+        let before = &raw[..at];
+        let l = line + memchr::memchr_iter(b'\n', before).count() as u64;
+        let col = at - memchr::memrchr(b'\n', before).map_or(0, |i| i + 1) + 1;
+        (l, col)
+    };
+    let (mut pos, mut open) = (0, None);
+    while let Some(i) = memchr::memchr(b'"', &raw[pos..]) {
+        let q = pos + i;
+        pos = q + 1;
+        let Some(start) = open else {
+            // A quote opens a value only at its start.
+            if q == 0 || raw[q - 1] == delimiter || matches!(raw[q - 1], b'\n' | b'\r') {
+                open = Some(q);
+            }
+            continue;
+        };
+        match raw.get(q + 1) {
+            Some(b'"') => pos = q + 2,
+            Some(&b) if b != delimiter && !matches!(b, b'\n' | b'\r') => {
+                let ((l0, c0), (l1, _)) = (place(start), place(q));
+                let lines = if l1 > l0 {
+                    format!(" (lines {l0} to {l1} were read into it)")
+                } else {
+                    String::new()
+                };
+                return Some(format!(
+                    "the quoted value opened at line {l0}, column {c0} closes and goes on{lines}: a quote is missing or stray; quote the whole value and double the quotes inside it (\"\")"
+                ));
+            }
+            _ => open = None,
+        }
+    }
+    open.map(|start| {
+        let (l0, c0) = place(start);
+        format!(
+            "the quoted value opened at line {l0}, column {c0} never closes: the rest of the file was read into it; add the closing quote"
+        )
+    })
+}
+
 /// Copies `rec` into `row.values` (exactly `n` values unless it has too
-/// many fields); a bad record is an error for `row.line`, with what could
-/// be read left in `row`.
+/// many fields); a bad record (or one with a `quoting` problem) is an error
+/// for `row.line`, with what could be read left in `row`.
 pub(crate) fn fill_values(
     rec: &csv::ByteRecord,
     row: &mut Row,
@@ -274,6 +360,7 @@ pub(crate) fn fill_values(
     headers: &[String],
     decode: Decode,
     delimiter: u8,
+    quoting: Option<String>,
 ) -> Result<bool, RowError> {
     let nf = rec.len();
     // Extra fields that are all empty (a trailing delimiter) lose nothing.
@@ -308,7 +395,7 @@ pub(crate) fn fill_values(
             }
         }
     }
-    let mut reasons: Vec<String> = Vec::new();
+    let mut reasons: Vec<String> = quoting.into_iter().collect();
     if lone_value(rec, n) {
         reasons.push(format!(
             "a lone value on a line of a file of {n} columns: a report title or footer (such as \"Grand Totals (12 records)\"), not an account"

@@ -196,7 +196,7 @@ impl OpenError {
 }
 
 enum Inner {
-    Csv(delimited::CsvSource),
+    Csv(Box<delimited::CsvSource>),
     Jsonl(jsonl::JsonlSource),
     Xlsx(xlsx::XlsxSource),
 }
@@ -237,7 +237,7 @@ impl TableReader {
         let (inner, raw_headers) = match format {
             Format::Csv => {
                 let (src, h) = delimited::CsvSource::open(path, opts)?;
-                (Inner::Csv(src), h)
+                (Inner::Csv(Box::new(src)), h)
             }
             Format::Jsonl => {
                 let (src, h) = jsonl::JsonlSource::open(path)?;
@@ -300,7 +300,7 @@ impl TableReader {
                     path,
                     format,
                     headers,
-                    inner: Inner::Csv(*c),
+                    inner: Inner::Csv(c),
                     done,
                 })),
             },

@@ -243,6 +243,7 @@ fn split_range(t: &str) -> Option<(&str, &str)> {
 fn strip_currency(mut t: &str) -> &str {
     while let Some(rest) = t
         .strip_prefix('$')
+        .or_else(|| t.strip_prefix("US$"))
         .or_else(|| t.strip_prefix('€'))
         .or_else(|| t.strip_prefix('£'))
     {
@@ -255,15 +256,17 @@ fn strip_currency(mut t: &str) -> &str {
 /// suffix. `<10` and `>1000` are not numbers (they are ranges with one
 /// open end; callers see them as unknown rather than guessing).
 pub fn parse_scalar(s: &str) -> Option<f64> {
+    // Currencies near the dollar are read as dollars, not converted (a
+    // Salesforce multi-currency export writes "EUR 2,000,000.00"); others
+    // (yen, rupees, ...) are not numbers here: unknown, not wrong.
+    const CODES: [&str; 7] = ["usd", "eur", "gbp", "chf", "cad", "aud", "nzd"];
+    let is_code = |c: &str| CODES.iter().any(|k| k.eq_ignore_ascii_case(c));
     let mut t = trim(s);
     t = trim(strip_currency(t));
-    if t.len() > 3 && t.is_char_boundary(3) && t[..3].eq_ignore_ascii_case("usd") {
-        t = trim(&t[3..]);
+    if t.len() > 3 && t.is_char_boundary(3) && is_code(&t[..3]) {
+        t = trim(strip_currency(&t[3..]));
     }
-    if t.len() > 3
-        && t.is_char_boundary(t.len() - 3)
-        && t[t.len() - 3..].eq_ignore_ascii_case("usd")
-    {
+    if t.len() > 3 && t.is_char_boundary(t.len() - 3) && is_code(&t[t.len() - 3..]) {
         t = trim(&t[..t.len() - 3]);
     }
     let neg = t.starts_with('-');

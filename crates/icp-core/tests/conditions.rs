@@ -205,10 +205,17 @@ fn money_values_and_bands() {
             ("1.2mm", T),
             ("1200000 USD", T),
             ("USD 1,200,000", T),
-            // The currency sign is dropped, not converted: revenue is
-            // expected in USD already.
+            // The sign or code of a currency near the dollar is dropped,
+            // not converted: revenue is expected in USD already.
             ("€1.2M", T),
             ("£1,200,000", T),
+            ("EUR 1,200,000.00", T),
+            ("1.2M EUR", T),
+            ("CHF 1200000", T),
+            ("US$1.2M", T),
+            // Others are unknown rather than wrong by a factor of 150.
+            ("¥1.2M", U),
+            ("JPY 1200000", U),
             ("$1,200,000.50", F),
         ],
     );

@@ -120,9 +120,10 @@ pub fn canonical_for_header(header: &str) -> Option<&'static str> {
         "annual_revenue" | "annualrevenue" | "estimated_annual_revenue" | "revenue_usd" => {
             "revenue"
         }
-        "country_region" | "billing_country" | "country_code" | "hq_country" => "country",
+        "country_region" | "billing_country" | "country_code" | "hq_country"
+        | "country_of_address" => "country",
         "state_region" | "billing_state_province" | "state" | "province" => "region",
-        "billing_city" | "hq_city" => "city",
+        "billing_city" | "hq_city" | "city_town_village_locality_of_address" => "city",
         "year_founded" | "founded" | "founded_in" => "founded_year",
         "tech" | "technology_names" | "tech_stack" | "technology" => "technologies",
         "last_funding_round_date" | "latest_funding_date" | "last_round_date" => {
@@ -135,7 +136,13 @@ pub fn canonical_for_header(header: &str) -> Option<&'static str> {
         "username" | "user_name" | "login" => "handle",
         "joined_at" | "joined" | "member_since" => "join_date",
         "last_active_at" | "last_seen" | "last_activity_date" => "last_active",
-        _ => return None,
+        // Pipedrive: "Organization - Number of employees", ...
+        _ => {
+            return ["organization_", "organisation_"]
+                .iter()
+                .find_map(|p| h.strip_prefix(p))
+                .and_then(canonical_for_header);
+        }
     };
     Some(name)
 }
@@ -535,6 +542,14 @@ mod tests {
             ("Billing Country", "country"),
             ("Account Name", "name"),
             ("Organization - Name", "name"),
+            ("Organization - Number of employees", "employees"),
+            ("Organization - Annual revenue", "revenue"),
+            ("Organization - Industry", "industry"),
+            ("Organization - Country of Address", "country"),
+            (
+                "Organization - City/town/village/locality of Address",
+                "city",
+            ),
             ("Industry", "industry"),
             ("Employees", "employees"),
             ("NumberOfEmployees", "employees"),
@@ -544,6 +559,7 @@ mod tests {
             assert_eq!(canonical_for_header(h), Some(f), "{h}");
         }
         assert_eq!(canonical_for_header("Lifecycle Stage"), None);
+        assert_eq!(canonical_for_header("Organization - Owner"), None);
         assert_eq!(
             canonical_for_header("company_age"),
             None,

@@ -7,6 +7,7 @@ use clap::Args;
 use icp_core::{Profile, RecordBuilder, Scored, Value};
 use icp_io::read::{ChunkParser, ChunkRecord, CsvChunks, Format, Row, RowError, TableReader};
 use icp_io::write::{RejectsWriter, RowEncoder, TableWriter, rejects_path_for};
+use icp_key::KeyColumns;
 
 use crate::summary::{ProfileCounts, Summary};
 use crate::{AsOfArg, Failure, InputArgs, display, profile_cmd, progress::Progress};
@@ -153,6 +154,11 @@ fn read_blocks(
 /// What one scoring worker keeps between rows.
 struct Worker<'a> {
     profiles: &'a [Profile],
+    /// When a profile reads `domain` and the input has no domain column
+    /// but a website, URL or e-mail column: those columns, and the row's
+    /// registrable domain (given to the builders as one column past the
+    /// input's).
+    derived_domain: Option<(&'a KeyColumns, String)>,
     builders: Vec<RecordBuilder>,
     records: Vec<Vec<Value>>,
     /// The scoring columns of the current row.
@@ -174,8 +180,16 @@ impl Worker<'_> {
         out: &mut Vec<u8>,
     ) -> Result<(), icp_io::WriteError> {
         scored.resize_with(self.profiles.len(), Scored::default);
+        if let Some((keys, domain)) = &mut self.derived_domain {
+            domain.clear();
+            if let Ok(d) = keys.key_for_cells(|i| (i < n).then(|| cell(i))) {
+                domain.push_str(d.as_str());
+            }
+        }
+        let derived = self.derived_domain.as_ref().map_or("", |(_, d)| d.as_str());
+        let cell = |i: usize| if i < n { cell(i) } else { derived };
         for (k, p) in self.profiles.iter().enumerate() {
-            self.builders[k].build_with(&cell, &mut self.records[k]);
+            self.builders[k].build_with(cell, &mut self.records[k]);
             p.score_into(&self.records[k], &mut scored[k]);
             fill_columns(p, &scored[k], &mut self.extra[k * SCORE_COLUMNS.len()..]);
         }
@@ -295,9 +309,27 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
     push_score_headers(&mut out_headers, &profiles);
+    // `domain` from the website, URL or e-mail columns when the input has
+    // no domain column (a Salesforce or Pipedrive export): the headers the
+    // builders see gain one column, the registrable domain of the row.
+    let keys = KeyColumns::detect(&headers, None);
+    let derive_domain = keys.check().is_ok()
+        && profiles.iter().any(|p| {
+            RecordBuilder::new(p, &headers)
+                .absent_fields()
+                .contains(&"domain")
+        });
+    let mut build_headers = headers.clone();
+    if derive_domain {
+        build_headers.push("domain".to_string());
+    }
     if !args.quiet {
         for profile in &profiles {
-            warn_absent(profile, &RecordBuilder::new(profile, &headers), &args.input);
+            warn_absent(
+                profile,
+                &RecordBuilder::new(profile, &build_headers),
+                &args.input,
+            );
         }
     }
     let mut counts: Vec<ProfileCounts> = profiles.iter().map(|_| ProfileCounts::new()).collect();
@@ -349,11 +381,13 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
                 None
             }
         };
-        let (profiles, headers, work) = (&profiles, &headers, &work);
+        let (profiles, work, keys) = (&profiles, &work, &keys);
+        let headers = &build_headers;
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let worker = Worker {
                 profiles,
+                derived_domain: derive_domain.then(|| (keys, String::new())),
                 builders: profiles
                     .iter()
                     .map(|p| RecordBuilder::new(p, headers))

@@ -382,3 +382,59 @@ fn a_file_parsed_in_blocks_keeps_every_row_and_line() {
     assert_eq!(skipped, bad_lines);
     assert_eq!(s["rows_read"], want.len() as u64 + bad_lines.len() as u64);
 }
+
+/// A Salesforce account report has a Website column and no domain: the
+/// profile's `domain` is the registrable domain of the website (or of the
+/// e-mail), and the report's footer lines are rejected, not scored.
+#[test]
+fn salesforce_report_scores_domain_from_its_website() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("sf.csv");
+    std::fs::write(
+        &input,
+        "\u{feff}\"Account Name\",\"Website\",\"Employees\",\"Billing Country\"\r\n\
+         \"Acme\",\"https://www.acme.co.uk/about\",\"1,200\",\"United Kingdom\"\r\n\
+         \"NoSite\",\"\",\"50\",\"Germany\"\r\n\
+         \"Social\",\"https://linkedin.com/company/social\",\"80\",\"US\"\r\n\
+         \r\n\
+         \"Grand Totals (3 records)\"\r\n\
+         \r\n\
+         \"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.\"\r\n",
+    )
+    .unwrap();
+    let profile = dir.path().join("p.toml");
+    std::fs::write(
+        &profile,
+        "name = \"p\"\n[[traits]]\nname = \"Acme\"\nwhen = \"domain = 'acme.co.uk'\"\nweight = 3\n\
+         [[traits]]\nname = \"Known domain\"\nwhen = \"present(domain)\"\nweight = 1\n",
+    )
+    .unwrap();
+    let out = dir.path().join("scored.csv");
+    let r = run(icp()
+        .arg("score")
+        .arg(&input)
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("no column for `domain`"), "{}", r.stderr);
+    let (h, rows) = read_csv(&out);
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let got: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("Account Name")].as_str(),
+                r[col("icp_score")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(got, [("Acme", "4"), ("NoSite", "0"), ("Social", "0")]);
+    assert!(
+        !h.contains(&"domain".to_string()),
+        "the output keeps the input's columns"
+    );
+    assert!(r.stdout.contains("line 6: a lone value"), "{}", r.stdout);
+    assert!(r.stdout.contains("line 8: a lone value"), "{}", r.stdout);
+}

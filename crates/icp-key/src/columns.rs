@@ -166,11 +166,20 @@ impl KeyColumns {
     /// column, and if no column gives a company domain the first column's
     /// error is returned.
     pub fn key_for(&self, row: &[impl AsRef<str>]) -> Result<Domain, KeyError> {
+        self.key_for_cells(|i| row.get(i).map(AsRef::as_ref))
+    }
+
+    /// [`KeyColumns::key_for`] with the cell of column `i` given by
+    /// `cell(i)` (`None` past the row's end).
+    pub fn key_for_cells<'a>(
+        &self,
+        cell: impl Fn(usize) -> Option<&'a str>,
+    ) -> Result<Domain, KeyError> {
         self.check()?;
         let mut first_err: Option<KeyError> = None;
         for (i, _) in &self.columns {
-            let Some(value) = row.get(*i) else { continue };
-            match normalize_domain(value.as_ref()) {
+            let Some(value) = cell(*i) else { continue };
+            match normalize_domain(value) {
                 Ok(d) => return Ok(d),
                 Err(KeyError::Blank) => {}
                 Err(e @ KeyError::Placeholder(_)) => {

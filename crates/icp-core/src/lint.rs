@@ -97,6 +97,23 @@ pub(crate) fn lint(p: &Profile) -> Vec<Diagnostic> {
             .label("every account that passes the filters is tier 2 or better"),
         );
     }
+    for f in &p.fields {
+        let base = f.name.strip_suffix("_raw").unwrap_or(&f.name);
+        if crate::fields::canonical(base).is_some() {
+            continue;
+        }
+        let canonical = crate::fields::CANONICAL.iter().map(|c| c.name);
+        if let Some(near) = nearest(&f.name, canonical) {
+            out.push(
+                Diagnostic::warning(
+                    format!("`{}` is not a known field: did you mean `{near}`?", f.name),
+                    Some(f.first_use.clone()),
+                )
+                .label("read from a column of this name, if the input has one")
+                .help(format!("`{near}` is read from CRM columns such as its export headers; other names only from a column of that name")),
+            );
+        }
+    }
     if p.traits.is_empty() {
         out.push(
             Diagnostic::warning("the profile has no traits: every account scores 0", None)
@@ -117,15 +134,13 @@ pub fn lint_provided(p: &Profile, provided: &[String], checked: &str) -> Vec<Dia
         .iter()
         .filter(|f| !provided.contains(&f.name) && !derived(&f.name))
         .map(|f| {
-            let near = provided
-                .iter()
-                .map(String::as_str)
-                .chain(crate::fields::CANONICAL.iter().map(|c| c.name))
-                .map(|c| (strsim::damerau_levenshtein(c, &f.name), c))
-                .filter(|&(d, c)| d > 0 && d <= 2 && d < c.len())
-                .min();
+            let names = provided.iter().map(String::as_str);
+            let near = nearest(
+                &f.name,
+                names.chain(crate::fields::CANONICAL.iter().map(|c| c.name)),
+            );
             let help = match near {
-                Some((_, c)) => format!("did you mean `{c}`?"),
+                Some(c) => format!("did you mean `{c}`?"),
                 None => "add a source that provides it, or a column to the input file".to_string(),
             };
             Diagnostic::warning(
@@ -136,4 +151,14 @@ pub fn lint_provided(p: &Profile, provided: &[String], checked: &str) -> Vec<Dia
             .help(help)
         })
         .collect()
+}
+
+/// The name among `names` that `name` is most likely a typo of: at most
+/// two edits away (and fewer than its length).
+fn nearest<'a>(name: &str, names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    names
+        .map(|c| (strsim::damerau_levenshtein(c, name), c))
+        .filter(|&(d, c)| d > 0 && d <= 2 && d < c.len().min(name.len()))
+        .min()
+        .map(|(_, c)| c)
 }

@@ -691,3 +691,31 @@ fn an_acv_table_names_tiers_only() {
             .is_some()
     );
 }
+
+#[test]
+fn a_field_close_to_a_known_one_is_a_likely_typo() {
+    let src = "name = \"p\"\n[[traits]]\nname = \"t\"\nwhen = \"employes > 5 and industy = 'Software' and nps >= 9 and industry_raw = 'x'\"\nweight = 1\n";
+    let loaded = load(src, 0);
+    let msgs: Vec<&str> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert!(
+        msgs.contains(&"`employes` is not a known field: did you mean `employees`?"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&"`industy` is not a known field: did you mean `industry`?"),
+        "{msgs:?}"
+    );
+    // A custom column far from every known field, and a known field's raw
+    // text, are fine.
+    assert!(
+        !msgs
+            .iter()
+            .any(|m| m.contains("`nps`") || m.contains("industry_raw")),
+        "{msgs:?}"
+    );
+    assert!(loaded.profile.is_some(), "a warning, not an error");
+}

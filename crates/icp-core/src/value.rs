@@ -423,6 +423,26 @@ pub fn parse_date(s: &str) -> Option<i32> {
             return Some(d.num_days_from_ce());
         }
     }
+    // Month names, as spreadsheets and some CRMs format dates: "Mar 1,
+    // 2024", "1 March 2024", "01-Mar-2024".
+    if t.bytes().any(|b| b.is_ascii_alphabetic()) {
+        let formats = [
+            "%b %d, %Y",
+            "%B %d, %Y",
+            "%b %d %Y",
+            "%d %b %Y",
+            "%d %B %Y",
+            "%d-%b-%Y",
+            "%d-%b-%y",
+        ];
+        for f in formats {
+            if let Ok(d) = NaiveDate::parse_from_str(t, f)
+                && (1000..=9999).contains(&d.year())
+            {
+                return Some(d.num_days_from_ce());
+            }
+        }
+    }
     if date_part.len() == 4 {
         let y: i32 = date_part.parse().ok()?;
         if (1000..=9999).contains(&y) {
@@ -542,6 +562,18 @@ mod tests {
             "four digits are a year"
         );
         assert_eq!(d("453520"), None);
+        // Month names.
+        for s in [
+            "Mar 1, 2024",
+            "March 1, 2024",
+            "1 Mar 2024",
+            "1 March 2024",
+            "01-Mar-2024",
+            "01-mar-24",
+            "Mar 01 2024",
+        ] {
+            assert_eq!(d(s).as_deref(), Some("2024-03-01"), "{s}");
+        }
         assert_eq!(d("2024-02-30"), None);
         assert_eq!(d("yesterday"), None);
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use icp_core::{Profile, RecordBuilder, Scored, Value};
+use icp_core::{Profile, RecordBuilder, Scored, Unread, Value};
 use icp_io::read::{ChunkParser, ChunkRecord, CsvChunks, Format, Row, RowError, TableReader};
 use icp_io::write::{RejectsWriter, RowEncoder, TableWriter, rejects_path_for};
 use icp_key::KeyColumns;
@@ -273,23 +273,25 @@ impl Worker<'_> {
 }
 
 /// Parse, score and encode whole batches; several workers run at once.
+/// Returns, per profile, the cells the worker could not read.
 fn score_stage(
     mut worker: Worker<'_>,
     work: &std::sync::Mutex<std::sync::mpsc::Receiver<Batch>>,
     done: &std::sync::mpsc::Sender<Batch>,
-) {
+) -> Vec<Vec<Unread>> {
     loop {
         // The lock is held while waiting, so one idle worker waits at a time.
         let next = match work.lock() {
             Ok(rx) => rx.recv(),
-            Err(_) => return,
+            Err(_) => break,
         };
-        let Ok(mut batch) = next else { return };
+        let Ok(mut batch) = next else { break };
         worker.run(&mut batch);
         if done.send(batch).is_err() {
-            return;
+            break;
         }
     }
+    worker.builders.iter().map(RecordBuilder::unread).collect()
 }
 
 pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
@@ -383,6 +385,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
         };
         let (profiles, work, keys) = (&profiles, &work, &keys);
         let headers = &build_headers;
+        let mut stages = Vec::new();
         for _ in 0..workers {
             let done_tx = done_tx.clone();
             let worker = Worker {
@@ -398,7 +401,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
                 parser: parser.clone(),
                 bad: Row::default(),
             };
-            scope.spawn(move || score_stage(worker, work, &done_tx));
+            stages.push(scope.spawn(move || score_stage(worker, work, &done_tx)));
         }
         drop(done_tx);
         let mut next = 0;
@@ -438,6 +441,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
                 let _ = free_tx.send(batch);
             }
         }
+        summary.set_unread(stages.into_iter().filter_map(|s| s.join().ok()).collect());
         Ok(())
     })?;
     summary.seconds = (progress.finish() * 1000.0).round() / 1000.0;

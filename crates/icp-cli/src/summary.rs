@@ -92,7 +92,21 @@ pub struct Summary {
     /// first profile's).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub profiles: BTreeMap<String, ProfileCounts>,
+    /// Columns with cells that could not be read as the number or date
+    /// their field needs (missing for scoring).
+    pub unread: Vec<UnreadColumn>,
     pub seconds: f64,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq)]
+pub struct UnreadColumn {
+    pub field: String,
+    pub column: String,
+    /// `number` or `date`.
+    pub expected: &'static str,
+    pub count: u64,
+    /// One such cell (the smallest, so runs agree whatever thread read it).
+    pub example: String,
 }
 
 impl Summary {
@@ -108,8 +122,45 @@ impl Summary {
             skipped_truncated: false,
             rejects: None,
             profiles: BTreeMap::new(),
+            unread: Vec::new(),
             seconds: 0.0,
         }
+    }
+
+    /// Sets `unread` from each worker's unread cells per profile: a
+    /// column's counts add up over workers; over profiles, which read the
+    /// same cells, the largest count is kept.
+    pub fn set_unread(&mut self, workers: Vec<Vec<Vec<icp_core::Unread>>>) {
+        type Key<'a> = (&'a str, &'a str, &'static str);
+        let mut per: BTreeMap<(usize, Key), (u64, &str)> = BTreeMap::new();
+        for profiles in &workers {
+            for (k, list) in profiles.iter().enumerate() {
+                for u in list {
+                    let key = (u.field.as_str(), u.column.as_str(), u.kind.name());
+                    let e = per.entry((k, key)).or_insert((0, u.example.as_str()));
+                    e.0 += u.count;
+                    e.1 = e.1.min(u.example.as_str());
+                }
+            }
+        }
+        let mut merged: BTreeMap<Key, (u64, &str)> = BTreeMap::new();
+        for ((_, key), (count, example)) in per {
+            let e = merged.entry(key).or_insert((0, example));
+            e.0 = e.0.max(count);
+            e.1 = e.1.min(example);
+        }
+        self.unread = merged
+            .into_iter()
+            .map(
+                |((field, column, expected), (count, example))| UnreadColumn {
+                    field: field.to_string(),
+                    column: column.to_string(),
+                    expected,
+                    count,
+                    example: example.to_string(),
+                },
+            )
+            .collect();
     }
 
     pub fn skip(&mut self, line: u64, reason: &str) {
@@ -195,6 +246,19 @@ impl Summary {
                 for (f, k) in &c.unknown_filters {
                     out.push_str(&format!("    {:>10}  {f}\n", n(*k)));
                 }
+            }
+        }
+        if !self.unread.is_empty() {
+            out.push_str("values not read (missing for scoring)\n");
+            for u in &self.unread {
+                out.push_str(&format!(
+                    "  {:>10}  {} in column '{}', e.g. {:?}: not a {}\n",
+                    n(u.count),
+                    u.field,
+                    u.column,
+                    u.example,
+                    u.expected
+                ));
             }
         }
         if !self.skipped.is_empty() {

@@ -438,3 +438,41 @@ fn salesforce_report_scores_domain_from_its_website() {
     assert!(r.stdout.contains("line 6: a lone value"), "{}", r.stdout);
     assert!(r.stdout.contains("line 8: a lone value"), "{}", r.stdout);
 }
+
+/// Cells a field cannot read are counted per column in the summary, so a
+/// column of "~500" headcounts does not silently become unknown.
+#[test]
+fn unreadable_values_are_reported_per_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("a.csv");
+    let mut text = String::from("Company Domain Name,Number of Employees\n");
+    for i in 0..3000 {
+        let emp = if i % 3 == 0 {
+            "~500".to_string()
+        } else {
+            (i + 10).to_string()
+        };
+        text.push_str(&format!("c{i}.com,{emp}\n"));
+    }
+    std::fs::write(&input, text).unwrap();
+    let out = dir.path().join("o.csv");
+    let summary = dir.path().join("s.json");
+    let r = run(icp()
+        .arg("score")
+        .arg(&input)
+        .args(["--profile", GENAI, "--out"])
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout.contains(
+            "1,000  employees in column 'Number of Employees', e.g. \"~500\": not a number"
+        ),
+        "{}",
+        r.stdout
+    );
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["unread"][0]["count"], 1000);
+    assert_eq!(s["unread"][0]["expected"], "number");
+}

@@ -17,7 +17,7 @@ pub use condition::{Cond, Truth};
 pub use diag::{Diagnostic, Severity};
 pub use lint::lint_provided;
 pub use profile::{Axis, Entity, Loaded, OnMissing, Profile, load};
-pub use score::{RecordBuilder, Scored, Tier};
+pub use score::{RecordBuilder, Scored, Tier, Unread};
 pub use value::{Kind, Value};
 
 /// Days since 0001-01-01 for a calendar date (the unit of `as_of`).

@@ -235,6 +235,8 @@ struct SlotPlan {
     name: String,
     kind: Kind,
     src: Source,
+    /// The input column's header, for reports.
+    column: String,
     /// For a text or list slot: the slot's tests in bit order. The slot
     /// then holds their answers ([`Value::Answers`]) instead of the text,
     /// so each test is answered once per distinct cell, not once per row.
@@ -260,7 +262,24 @@ struct BuildState {
     /// Per slot: the parsed value whose tests are answered (its text or
     /// list allocation is reused from row to row).
     parsed: Vec<Value>,
+    /// Per slot: cells that were not blank but could not be read as the
+    /// slot's number or date, and the first of them.
+    unread: Vec<(u64, Option<String>)>,
     scratch: String,
+}
+
+/// Cells of one input column that could not be read as the number or date
+/// a profile field needs (so the field was missing for them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unread {
+    pub field: String,
+    pub column: String,
+    /// What the cells should have been: a number or a date (a founded
+    /// year for `company_age`).
+    pub kind: Kind,
+    pub count: u64,
+    /// The first such cell, as written.
+    pub example: String,
 }
 
 /// Parsed values by raw cell text.
@@ -314,6 +333,13 @@ impl RecordBuilder {
                 } else {
                     Source::Absent
                 };
+                let column = match src {
+                    Source::Column(i)
+                    | Source::Normalised(i)
+                    | Source::RawText(i)
+                    | Source::YearsSince(i) => headers[i].clone(),
+                    Source::Absent => String::new(),
+                };
                 tests.sort_by_key(|t| t.answer_bit().map(|(_, bit)| bit));
                 let numbered = tests
                     .iter()
@@ -324,6 +350,7 @@ impl RecordBuilder {
                     name: f.name.clone(),
                     kind: f.kind,
                     src,
+                    column,
                     answers,
                 }
             })
@@ -356,6 +383,7 @@ impl RecordBuilder {
                 memo,
                 spare: vec![Vec::new(); n],
                 parsed: vec![Value::Missing; n],
+                unread: vec![(0, None); n],
                 scratch: String::new(),
             }),
         }
@@ -369,6 +397,25 @@ impl RecordBuilder {
             p.answers = None;
         }
         self
+    }
+
+    /// The columns with cells that could not be read as the number or
+    /// date their field needs, over every row built so far.
+    pub fn unread(&self) -> Vec<Unread> {
+        let state = self.memo.borrow();
+        self.plan
+            .iter()
+            .zip(&state.unread)
+            .filter_map(|(p, (count, example))| {
+                Some(Unread {
+                    field: p.name.clone(),
+                    column: p.column.clone(),
+                    kind: p.kind,
+                    count: *count,
+                    example: example.clone()?,
+                })
+            })
+            .collect()
     }
 
     /// Fields of the profile that no input column provides.
@@ -399,19 +446,28 @@ impl RecordBuilder {
             memo,
             spare,
             parsed,
+            unread,
             scratch,
         } = &mut *state;
-        let slots = self.plan.iter().zip(memo).zip(spare).zip(parsed).zip(rec);
-        for ((((p, memo), spare), parsed), slot) in slots {
+        let slots = self
+            .plan
+            .iter()
+            .zip(memo)
+            .zip(spare)
+            .zip(parsed)
+            .zip(unread);
+        for (((((p, memo), spare), parsed), unread), slot) in slots.zip(rec) {
             let raw = match p.src {
                 Source::Column(i) | Source::Normalised(i) | Source::RawText(i) => cell(i),
                 Source::YearsSince(i) => {
-                    *slot = match parse_as(Kind::Number, cell(i)) {
+                    let raw = cell(i);
+                    *slot = match parse_as(Kind::Number, raw) {
                         Value::Num(y) if (1000.0..=f64::from(self.as_of_year)).contains(&y) => {
                             Value::Num(f64::from(self.as_of_year) - y.trunc())
                         }
                         _ => Value::Missing,
                     };
+                    note_unread(slot, raw, unread);
                     continue;
                 }
                 Source::Absent => {
@@ -446,7 +502,12 @@ impl RecordBuilder {
                         Value::Answers(answer_bits(tests, parsed))
                     };
                 }
-                None => self.parse(p, raw, slot, scratch, spare),
+                None => {
+                    self.parse(p, raw, slot, scratch, spare);
+                    if matches!(p.kind, Kind::Number | Kind::Date) {
+                        note_unread(slot, raw, unread);
+                    }
+                }
             }
             if let Some(m) = memo {
                 if m.values.len() < MEMO_CAP {
@@ -478,6 +539,15 @@ impl RecordBuilder {
         } else {
             parse_into(p.kind, raw, slot, scratch, spare);
         }
+    }
+}
+
+/// Counts `raw` as unread when it gave no value but is not blank.
+#[inline]
+fn note_unread(v: &Value, raw: &str, unread: &mut (u64, Option<String>)) {
+    if v.is_missing() && !is_blank(raw) {
+        unread.0 += 1;
+        unread.1.get_or_insert_with(|| raw.trim().to_string());
     }
 }
 

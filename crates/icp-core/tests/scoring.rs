@@ -813,3 +813,43 @@ fn a_slot_with_more_than_64_tests_keeps_its_values() {
     assert_eq!(s.fired, [7, 69, 70]);
     assert_eq!(s.score, 3);
 }
+
+/// Cells that are not blank but cannot be read as the number or date a
+/// field needs are counted per column, with the first of them.
+#[test]
+fn unreadable_numbers_and_dates_are_counted() {
+    let p = profile(
+        "name='p'\n[[traits]]\nname='t'\nwhen='employees > 5 and last_funding_date within 90d and company_age < 5'\nweight=1\n",
+    );
+    let headers = ["Number of Employees", "Last Funding Date", "Year Founded"]
+        .map(String::from)
+        .to_vec();
+    let b = RecordBuilder::new(&p, &headers);
+    let mut rec = Vec::new();
+    for row in [
+        ["~500", "2024-03-01", "2019"],
+        ["120", "yesterday", "n/a"],
+        ["n/a", "", "in the 90s"],
+        ["lots", "Q3 2024", "2020"],
+    ] {
+        b.build(&row, &mut rec);
+    }
+    let got: Vec<(String, String, &str, u64, String)> = b
+        .unread()
+        .into_iter()
+        .map(|u| (u.field, u.column, u.kind.name(), u.count, u.example))
+        .collect();
+    let want = [
+        ("employees", "Number of Employees", "number", 2, "~500"),
+        (
+            "last_funding_date",
+            "Last Funding Date",
+            "date",
+            2,
+            "yesterday",
+        ),
+        ("company_age", "Year Founded", "number", 1, "in the 90s"),
+    ]
+    .map(|(f, c, k, n, e)| (f.to_string(), c.to_string(), k, n, e.to_string()));
+    assert_eq!(got, want);
+}

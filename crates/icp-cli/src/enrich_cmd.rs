@@ -28,8 +28,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::score_cmd::{
-    SCORE_COLUMNS, check_output, create_parent_dirs, fill_columns, load_profiles, partial_path,
-    push_score_headers, score_numeric_columns,
+    SCORE_COLUMNS, check_output, create_parent_dirs, fill_columns, load_profiles, move_into_place,
+    partial_path, push_score_headers, score_numeric_columns,
 };
 use crate::summary::{ProfileCounts, Summary, group};
 use crate::{AsOfArg, Failure, InputArgs, display};
@@ -626,12 +626,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
     }
     flush(&mut pending)?;
     writer.finish().map_err(|e| Failure::fatal(e.to_string()))?;
-    std::fs::rename(&partial, &out).map_err(|e| {
-        Failure::fatal(format!(
-            "cannot move the output into place at {}: {e}",
-            display(&out)
-        ))
-    })?;
+    move_into_place(&partial, &out)?;
     summary.rejects = rejects
         .finish()
         .map_err(|e| Failure::fatal(e.to_string()))?

@@ -458,12 +458,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
             display(&args.out)
         )));
     }
-    std::fs::rename(&partial, &args.out).map_err(|e| {
-        Failure::fatal(format!(
-            "cannot move the output into place at {}: {e}",
-            display(&args.out)
-        ))
-    })?;
+    move_into_place(&partial, &args.out)?;
 
     let mut counts: BTreeMap<String, ProfileCounts> = names.iter().cloned().zip(counts).collect();
     summary.first = counts.get(&names[0]).cloned().unwrap_or_default();
@@ -504,7 +499,26 @@ pub fn check_output(input: &Path, out: &Path) -> Result<(), Failure> {
             display(out)
         )));
     }
+    if out.is_dir() {
+        return Err(Failure::usage(format!(
+            "the output {} is a folder; give a file name, e.g. {}",
+            display(out),
+            display(&out.join("scored.csv"))
+        )));
+    }
     Ok(())
+}
+
+/// Moves the finished `partial` file to `out`; if that fails, says where
+/// the rows are instead of losing them.
+pub fn move_into_place(partial: &Path, out: &Path) -> Result<(), Failure> {
+    std::fs::rename(partial, out).map_err(|e| {
+        Failure::fatal(format!(
+            "cannot move the output into place at {}: {e}; the rows are in {}: move it there yourself, or run again with another --out",
+            display(out),
+            display(partial)
+        ))
+    })
 }
 
 /// `--out out/scored.csv` on a fresh checkout: make the folders.

@@ -214,6 +214,24 @@ fn usage_errors_exit_2_with_a_reason() {
     let r = run(icp().args(["score", "nope.csv", "-p", GENAI, "-o", "/tmp/x.csv"]));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("nope.csv"), "{}", r.stderr);
+    // An output that is a folder is refused before any work.
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("out.csv");
+    std::fs::create_dir(&folder).unwrap();
+    let r = run(icp()
+        .args(["score", "examples/accounts.csv", "-p", GENAI, "-o"])
+        .arg(&folder));
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is a folder; give a file name"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "nothing left behind"
+    );
     let r = run(icp().args([
         "score",
         "examples/accounts.csv",

@@ -144,6 +144,14 @@ impl<'a> Lexer<'a> {
                     "<=" => (CmpOp::Le, 2),
                     ">=" => (CmpOp::Ge, 2),
                     "<>" => (CmpOp::Ne, 2),
+                    "=>" | "=<" => {
+                        let want = if two == "=>" { ">=" } else { "<=" };
+                        return Err(self.err(
+                            start,
+                            start + 2,
+                            format!("`{two}` is not an operator: did you mean `{want}`?"),
+                        ));
+                    }
                     _ => match c {
                         b'=' => (CmpOp::Eq, 1),
                         b'<' => (CmpOp::Lt, 1),

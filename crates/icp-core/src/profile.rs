@@ -154,9 +154,21 @@ pub fn load(src: &str, as_of: i32) -> Loaded {
         Ok(r) => r,
         Err(e) => {
             let msg = e.message().to_string();
-            let d = Diagnostic::error(msg, e.span()).label("here").help(
-                "a profile has `name`, optional `entity`, `intent_half_life`, `[tiers]`, `[[filters]]` (name, when, on_missing) and `[[traits]]` (name, when, weight, axis)",
-            );
+            // A weight that is not a whole number (`weight = 2.5`, `"3"`).
+            let key = e
+                .span()
+                .and_then(|s| src.get(..s.start))
+                .and_then(|before| before.rsplit('\n').next())
+                .map(|line| line.trim_start().split(['=', ' ']).next().unwrap_or(""));
+            let d = if key == Some("weight") && msg.contains("expected i64") {
+                Diagnostic::error("a weight is a whole number from -5 to +5", e.span())
+                    .label("not a whole number")
+                    .help("write it without quotes or decimals, e.g. `weight = 3`")
+            } else {
+                Diagnostic::error(msg, e.span()).label("here").help(
+                    "a profile has `name`, optional `entity`, `intent_half_life`, `[tiers]`, `[[filters]]` (name, when, on_missing) and `[[traits]]` (name, when, weight, axis)",
+                )
+            };
             return Loaded {
                 profile: None,
                 diagnostics: vec![d],

@@ -890,10 +890,15 @@ fn dates_in_export_styles() {
         &[("last_funding_date", "01/03/2024")],
         &[("last_funding_date = 2024-01-03", T)],
     );
+    // Month names, as spreadsheets format dates.
+    for named in ["1 Mar 2024", "March 1, 2024", "01-Mar-2024"] {
+        check(
+            &[("last_funding_date", named)],
+            &[("last_funding_date = 2024-03-01", T)],
+        );
+    }
     for unknown in [
         "31/01/2024",
-        "1 Mar 2024",
-        "March 1, 2024",
         "1709251200",
         "2024-02-30",
         "yesterday",

@@ -88,6 +88,12 @@ fn a_bad_operator_inside_a_when_string() {
     let (msg, text, ..) = the_error(&trait_src("'employees ! 5'", "3"));
     assert_eq!(msg, "`!` must be followed by `=`");
     assert_eq!(text, "!");
+
+    let (msg, text, ..) = the_error(&trait_src("'employees => 5'", "3"));
+    assert_eq!(msg, "`=>` is not an operator: did you mean `>=`?");
+    assert_eq!(text, "=>");
+    let (msg, ..) = the_error(&trait_src("'employees =< 5'", "3"));
+    assert_eq!(msg, "`=<` is not an operator: did you mean `<=`?");
 }
 
 #[test]
@@ -333,8 +339,11 @@ fn toml_shape_errors() {
     assert_eq!(text, "mystery");
 
     let (msg, text, ..) = the_error(&trait_src("'employees > 5'", "2.5"));
-    assert!(msg.contains("expected i64"), "{msg}");
+    assert_eq!(msg, "a weight is a whole number from -5 to +5");
     assert_eq!(text, "2.5");
+    let (msg, text, ..) = the_error(&trait_src("'employees > 5'", "\"3\""));
+    assert_eq!(msg, "a weight is a whole number from -5 to +5");
+    assert_eq!(text, "\"3\"");
 
     let (msg, text, ..) = the_error(
         "name = \"p\"\n[[filters]]\nname = \"f\"\nwhen = \"employees > 5\"\nweight = 1\n",

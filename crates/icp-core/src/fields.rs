@@ -163,11 +163,19 @@ pub fn parse_field(field: &str, kind: Kind, raw: &str) -> Value {
             }
             v => v,
         },
-        // A headcount is a whole number: "1.200" is European for 1,200.
-        ("employees", Kind::Number) => match dotted_thousands(raw) {
-            Some(plain) => parse_as(kind, &plain),
-            None => parse_as(kind, raw),
-        },
+        // A headcount is a whole number ("1.200" is European for 1,200)
+        // and never negative.
+        ("employees", Kind::Number) => {
+            let v = match dotted_thousands(raw) {
+                Some(plain) => parse_as(kind, &plain),
+                None => parse_as(kind, raw),
+            };
+            match v {
+                Value::Num(n) if n < 0.0 => Value::Missing,
+                Value::Range(lo, _) if lo < 0.0 => Value::Missing,
+                v => v,
+            }
+        }
         _ => parse_as(kind, raw),
     }
 }
@@ -673,6 +681,7 @@ mod tests {
         assert_eq!(emp("1.2"), Value::Num(1.2));
         assert_eq!(emp("1,200"), Value::Num(1200.0));
         assert_eq!(emp("1.2000"), Value::Num(1.2), "not a thousands group");
+        assert_eq!(emp("-5"), Value::Missing, "a headcount is never negative");
         // Other numbers keep the dot as a decimal point.
         assert_eq!(
             parse_field("revenue", Kind::Number, "1.200"),

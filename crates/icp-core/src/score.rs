@@ -534,7 +534,10 @@ impl RecordBuilder {
         scratch: &mut String,
         spare: &mut Vec<Str>,
     ) {
-        if matches!(p.src, Source::Normalised(_)) {
+        // Vocabularies (industry, country) and numbers and dates through
+        // the field's own parser ("1.200" employees); texts and lists in
+        // place.
+        if matches!(p.src, Source::Normalised(_)) || matches!(p.kind, Kind::Number | Kind::Date) {
             *slot = parse_field(&p.name, p.kind, raw);
         } else {
             parse_into(p.kind, raw, slot, scratch, spare);

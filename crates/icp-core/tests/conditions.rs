@@ -100,13 +100,11 @@ fn numeric_literals_in_conditions() {
         ],
     );
     check(
-        &[("employees", "-3")],
-        &[
-            ("employees < 0", T),
-            ("employees >= -3", T),
-            ("employees > -3", F),
-        ],
+        &[("growth", "-3")],
+        &[("growth < 0", T), ("growth >= -3", T), ("growth > -3", F)],
     );
+    // A headcount is never negative: unknown.
+    check(&[("employees", "-3")], &[("employees < 0", U)]);
 }
 
 #[test]
@@ -246,8 +244,10 @@ fn number_spellings_from_crm_exports() {
             ("1.2 thousand", T),
             (" 1200 ", T),
             ("1200.0", T),
-            // A dot is always the decimal point: "1.200" is 1.2, not 1200.
-            ("1.200", F),
+            // A headcount is a whole number: dots grouping thousands
+            // ("1.200", European) are read as such; other dots are decimal.
+            ("1.200", T),
+            ("1.2000", F),
             // Space-grouped thousands are not read as a number: unknown.
             ("1 200", U),
             // Commas must group thousands; "12,00" is not a number.

@@ -853,3 +853,22 @@ fn unreadable_numbers_and_dates_are_counted() {
     .map(|(f, c, k, n, e)| (f.to_string(), c.to_string(), k, n, e.to_string()));
     assert_eq!(got, want);
 }
+
+/// Field-specific parsers apply to records: a European headcount reads as
+/// a whole number, a negative one as unknown.
+#[test]
+fn headcounts_are_read_by_the_field_parser() {
+    let p = profile("name='p'\n[[traits]]\nname='t'\nwhen='employees >= 1000'\nweight=1\n");
+    let headers = ["Number of Employees"].map(String::from).to_vec();
+    let b = RecordBuilder::new(&p, &headers);
+    let mut rec = Vec::new();
+    for (cell, want) in [
+        ("1.200", Value::Num(1200.0)),
+        ("10.001+", Value::Range(10001.0, f64::INFINITY)),
+        ("-5", Value::Missing),
+        ("1.5k", Value::Num(1500.0)),
+    ] {
+        b.build(&[cell], &mut rec);
+        assert_eq!(rec[0], want, "{cell}");
+    }
+}

@@ -321,6 +321,9 @@ pub fn parse_scalar(s: &str) -> Option<f64> {
 /// "1,200" -> 1200, "1,200.50" -> 1200.5, "1.5" -> 1.5. Commas must group
 /// thousands; anything else is not a number.
 fn parse_digits(d: &str) -> Option<f64> {
+    if let Some(v) = european_digits(d) {
+        return Some(v);
+    }
     // Fast path: an integer of up to 15 digits (exact in an f64, as
     // `parse` gives it), with commas grouping thousands or without.
     if !d.contains('.') {
@@ -376,6 +379,44 @@ fn parse_digits(d: &str) -> Option<f64> {
         n += part.len();
     }
     std::str::from_utf8(&buf[..n]).ok()?.parse().ok()
+}
+
+/// A number written the European way, when no other reading fits: dots
+/// grouping thousands with a decimal comma ("1.200.000,50", "1.200,5"), or
+/// several dot groups ("1.200.000"). "1.200" alone stays 1.2 and "12,50"
+/// stays unknown: either could be the other convention.
+fn european_digits(d: &str) -> Option<f64> {
+    // Most numbers have no dot: nothing to look at.
+    if !d.as_bytes().contains(&b'.') {
+        return None;
+    }
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let (int, frac) = match d.rsplit_once(',') {
+        Some((i, f)) if !i.contains(',') && digits(f) => (i, Some(f)),
+        Some(_) => return None,
+        None => (d, None),
+    };
+    let mut groups = int.split('.');
+    let first = groups.next()?;
+    if first.len() > 3 || !digits(first) {
+        return None;
+    }
+    let mut rest = 0;
+    for g in groups {
+        if g.len() != 3 || !digits(g) {
+            return None;
+        }
+        rest += 1;
+    }
+    if rest == 0 || (frac.is_none() && rest < 2) {
+        return None;
+    }
+    let mut plain: String = int.split('.').collect();
+    if let Some(f) = frac {
+        plain.push('.');
+        plain.push_str(f);
+    }
+    plain.parse().ok()
 }
 
 /// Dates as exports write them: ISO `2024-03-01`, with a time
@@ -501,6 +542,22 @@ mod tests {
         assert_eq!(n("1 to 10"), Some(Value::Range(1.0, 10.0)));
         assert_eq!(n("200-51"), None, "inverted range");
         assert_eq!(n("12,00"), None, "commas must group thousands");
+        // European: dots group thousands, the comma is the decimal point.
+        assert_eq!(n("1.200.000,50"), Some(Value::Num(1_200_000.5)));
+        assert_eq!(n("€1.200.000,00"), Some(Value::Num(1_200_000.0)));
+        assert_eq!(n("1.200,5"), Some(Value::Num(1200.5)));
+        assert_eq!(n("1.200.000"), Some(Value::Num(1_200_000.0)));
+        assert_eq!(
+            n("1.200"),
+            Some(Value::Num(1.2)),
+            "one dot group stays a decimal point"
+        );
+        assert_eq!(n("1.20,5"), None);
+        assert_eq!(
+            n("1,200.50"),
+            Some(Value::Num(1200.5)),
+            "US style unchanged"
+        );
         assert_eq!(n("abc"), None);
         assert_eq!(n("NaN"), None);
         assert_eq!(n("inf"), None);

@@ -186,9 +186,10 @@ fn salesforce_report_from_a_european_excel() {
         "Windows-1252 decoded"
     );
     assert_eq!(rows[0]["Billing City"], "Zürich");
-    // "1.200" is 1.2 people to a parser that reads a dot as the decimal
-    // point, so the 200+ trait does not fire; revenue and industry do.
-    assert_eq!(rows[0]["icp_tier"], "2");
+    // "1.200" employees in a European export is 1,200 people (a headcount
+    // is a whole number), so the 200+ trait fires beside revenue and
+    // industry.
+    assert_eq!(rows[0]["icp_tier"], "1");
     assert_eq!(rows[1]["icp_score"], 6);
     assert_eq!(rows[1]["icp_tier"], "1");
     assert_eq!(rows[2]["icp_coverage"], 0.38);

@@ -631,6 +631,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         .finish()
         .map_err(|e| Failure::fatal(e.to_string()))?
         .map(|p| display(&p));
+    summary.set_unread(vec![builders.iter().map(RecordBuilder::unread).collect()]);
     let names: Vec<String> = profiles.iter().map(|p| p.name.clone()).collect();
     if let Some(first) = counts.first() {
         summary.first = first.clone();

@@ -164,9 +164,23 @@ fn title_rows_above_the_header_are_skipped() {
     ws.write_string(4, 0, "Acme").unwrap();
     ws.write_string(4, 1, "acme.com").unwrap();
     ws.write_number(4, 2, 120.0).unwrap();
+    // A sparse account, then the report's footer.
+    ws.write_string(5, 0, "Total SA").unwrap();
+    ws.write_string(7, 0, "Grand Totals (2 records)").unwrap();
+    ws.write_string(
+        9,
+        0,
+        "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.",
+    )
+    .unwrap();
     wb.save(&path).unwrap();
     let all = read(&path);
     assert_eq!(all.headers, ["Account Name", "Website", "Employees"]);
-    assert_eq!(all.values(), [vec!["Acme", "acme.com", "120"]]);
-    assert_eq!(all.lines(), [5]);
+    assert_eq!(
+        all.values(),
+        [vec!["Acme", "acme.com", "120"], vec!["Total SA", "", ""]]
+    );
+    assert_eq!(all.lines(), [5, 6]);
+    let errors: Vec<u64> = all.errors().iter().map(|(e, _)| e.line).collect();
+    assert_eq!(errors, [8, 10]);
 }

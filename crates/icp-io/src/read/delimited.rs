@@ -397,9 +397,7 @@ pub(crate) fn fill_values(
     }
     let mut reasons: Vec<String> = quoting.into_iter().collect();
     if lone_value(rec, n) {
-        reasons.push(format!(
-            "a lone value on a line of a file of {n} columns: a report title or footer (such as \"Grand Totals (12 records)\"), not an account"
-        ));
+        reasons.push(super::lone_value_reason(n));
     }
     if too_many {
         reasons.push(format!(

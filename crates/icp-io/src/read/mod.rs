@@ -133,6 +133,13 @@ impl RowError {
     }
 }
 
+/// Why a lone value on a row of `n` columns is not an account.
+pub(crate) fn lone_value_reason(n: usize) -> String {
+    format!(
+        "a lone value on a line of a file of {n} columns: a report title or footer (such as \"Grand Totals (12 records)\"), not an account"
+    )
+}
+
 /// Why a file cannot be opened for reading.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {

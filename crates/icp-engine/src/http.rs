@@ -26,6 +26,11 @@ use crate::net::{Dns, GuardedResolver, NetOptions, check_url, redirect_policy, r
 use crate::redact::Redactor;
 use crate::stats::SourceStats;
 
+/// The least a bare 429 (no Retry-After) holds the source: limits are
+/// per second or longer, and a retry within milliseconds only meets
+/// another 429.
+const THROTTLE_FLOOR: Duration = Duration::from_secs(1);
+
 /// How one source's requests are made; from the source's config.
 #[derive(Clone, Debug)]
 pub struct HttpPolicy {
@@ -206,6 +211,15 @@ impl PlanSource {
             .get_or_init(|| Dns::new(self.net.dns_server, self.policy.timeout))
     }
 
+    /// Sleeps for `d`, or less if the source is stopped meanwhile (its
+    /// reason then).
+    async fn sleep_unless_stopped(&self, d: Duration) -> Option<String> {
+        tokio::select! {
+            () = tokio::time::sleep(d) => None,
+            reason = self.stats.until_stopped() => Some(reason),
+        }
+    }
+
     fn stop(&self, reason: &str) -> Performed {
         let reason = self.redactor.redact(reason);
         if self.stats.stopped().is_none() {
@@ -230,14 +244,23 @@ impl PlanSource {
             while let Gate::Wait(w) = self.breaker.gate() {
                 breaker_wait += w;
                 if breaker_wait > self.policy.max_wait {
-                    return Performed::Failed(format!(
-                        "{} is failing: circuit open after {} failed calls in a row",
-                        self.name, self.policy.breaker_threshold
+                    // A provider that keeps failing: park it, so the run
+                    // says so (exit 3) and the next one resumes.
+                    return self.stop(&format!(
+                        "parked: failing, the circuit opened after {} failed calls in a row and stayed open past max_wait {}; rerun later to resume",
+                        self.policy.breaker_threshold,
+                        human(self.policy.max_wait)
                     ));
                 }
-                tokio::time::sleep(w).await;
+                if let Some(reason) = self.sleep_unless_stopped(w).await {
+                    return Performed::Stopped(reason);
+                }
             }
-            match self.limiter.acquire(records, self.policy.max_wait).await {
+            let admitted = tokio::select! {
+                a = self.limiter.acquire(records, self.policy.max_wait) => a,
+                reason = self.stats.until_stopped() => return Performed::Stopped(reason),
+            };
+            match admitted {
                 Ok(waited) => SourceStats::add(&self.stats.wait_ms, waited.as_millis() as u64),
                 Err(Admission::Wait(w)) => {
                     return self.stop(&format!(
@@ -315,6 +338,17 @@ impl PlanSource {
                             human(self.policy.max_wait)
                         ));
                     }
+                    // The wait the provider asks for (Retry-After up to
+                    // max_wait, or at least a second after a bare 429) is
+                    // the provider's, not backoff of ours: it is waited for
+                    // whatever max_retry_wait says.
+                    let asked = retry_after.or(throttled.then_some(THROTTLE_FLOOR));
+                    let delay = full_jitter(&self.policy, retried).max(asked.unwrap_or_default());
+                    if asked.is_some() && !self.untrusted {
+                        // A 429 speaks for the whole key: hold every request
+                        // now, before this one decides whether to retry.
+                        self.limiter.block_until(Instant::now() + delay);
+                    }
                     if retried >= self.policy.retries {
                         return Performed::Failed(
                             self.redactor.redact(&format!(
@@ -323,18 +357,14 @@ impl PlanSource {
                             )),
                         );
                     }
-                    let delay =
-                        full_jitter(&self.policy, retried).max(retry_after.unwrap_or_default());
-                    if backoff_spent + delay > self.policy.max_retry_wait {
+                    if (asked.is_none() || self.untrusted)
+                        && backoff_spent + delay > self.policy.max_retry_wait
+                    {
                         return Performed::Failed(self.redactor.redact(&format!(
                             "gave up after {} attempts ({} of backoff): {reason}",
                             retried + 1,
                             human(backoff_spent)
                         )));
-                    }
-                    if (throttled || retry_after.is_some()) && !self.untrusted {
-                        // A 429 speaks for the whole key: hold every request.
-                        self.limiter.block_until(Instant::now() + delay);
                     }
                     tracing::warn!(
                         source = %self.name,
@@ -347,7 +377,9 @@ impl PlanSource {
                     retried += 1;
                     backoff_spent += delay;
                     SourceStats::add(&self.stats.retries, 1);
-                    tokio::time::sleep(delay).await;
+                    if let Some(reason) = self.sleep_unless_stopped(delay).await {
+                        return Performed::Stopped(reason);
+                    }
                 }
             }
         }

@@ -26,6 +26,8 @@ pub struct SourceStats {
     /// Failed attempts by kind (`rate_limited`, `server`, `timeout`,
     /// `connect`, `malformed`, `refused`, ...).
     pub error_kinds: Mutex<BTreeMap<&'static str, u64>>,
+    /// Wakes requests waiting on the source when it is stopped.
+    stop_notify: tokio::sync::Notify,
 }
 
 /// The counters as the summary shows them.
@@ -68,9 +70,26 @@ impl SourceStats {
     }
 
     pub fn stop(&self, reason: &str) {
-        let mut s = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
-        if s.is_none() {
-            *s = Some(reason.to_string());
+        {
+            let mut s = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+            if s.is_none() {
+                *s = Some(reason.to_string());
+            }
+        }
+        self.stop_notify.notify_waiters();
+    }
+
+    /// Resolves with the reason once the source is stopped.
+    pub async fn until_stopped(&self) -> String {
+        loop {
+            let notified = self.stop_notify.notified();
+            tokio::pin!(notified);
+            // Registered before the check, so a stop in between is not missed.
+            notified.as_mut().enable();
+            if let Some(reason) = self.stopped() {
+                return reason;
+            }
+            notified.await;
         }
     }
 

@@ -690,3 +690,68 @@ async fn dry_run_calls_nothing_and_estimates_calls_and_cache_hits() {
     let with_fields: BTreeSet<usize> = (0..n).filter(|&i| run.present[i] != 0).collect();
     assert_eq!(with_fields, (0..5).collect());
 }
+
+/// A Retry-After longer than max_retry_wait but within max_wait holds the
+/// whole source and is waited for: the accounts are not failed, and no
+/// other request goes out before the hold ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retry_after_past_max_retry_wait_but_within_max_wait_is_waited_for() {
+    let (server, hits) = provider(|h, i| {
+        if i == 0 {
+            ResponseTemplate::new(429).insert_header("Retry-After", "2")
+        } else {
+            company(h, 10, "Software")
+        }
+    })
+    .await;
+    let cfg = config(&source_toml(
+        "a",
+        &server.uri(),
+        "",
+        "max_retry_wait = \"200ms\"\nmax_wait = \"30s\"\nconcurrency = 1",
+    ));
+    let engine = engine(&cfg, memory_store());
+    let keys = keys(4);
+    let run = enrich(&engine, &keys, false).await;
+
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    let t = hits.times();
+    assert_eq!(t.len(), 5, "one 429, then each account once");
+    assert!(
+        t[1] - t[0] >= 2 * SEC,
+        "the next call came {:?} after the 429",
+        t[1] - t[0]
+    );
+    let r = &engine.reports()["a"];
+    assert_eq!((r.throttled, r.found, r.failed), (1, 4, 0));
+    assert!(engine.stopped().is_empty());
+}
+
+/// Stopping a source (SIGTERM) wakes the requests held by a Retry-After:
+/// they end at once, and nothing more is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupt_ends_a_rate_limit_hold_at_once() {
+    let (server, hits) =
+        provider(|_, _| ResponseTemplate::new(429).insert_header("Retry-After", "60")).await;
+    let cfg = config(&source_toml(
+        "a",
+        &server.uri(),
+        "",
+        "max_wait = \"5m\"\nconcurrency = 2",
+    ));
+    let engine = std::sync::Arc::new(engine(&cfg, memory_store()));
+    let keys = keys(6);
+    let stopper = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            engine.interrupt("interrupted");
+        })
+    };
+    let run = enrich(&engine, &keys, false).await;
+    stopper.await.unwrap();
+
+    assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
+    assert!(hits.len() <= 2, "{} calls", hits.len());
+    assert_eq!(run.errors.len(), 6, "every account stays to be resumed");
+}

@@ -26,6 +26,17 @@ use crate::net::{Dns, GuardedResolver, NetOptions, check_url, redirect_policy, r
 use crate::redact::Redactor;
 use crate::stats::SourceStats;
 
+/// `v` as one URL component: everything but unreserved characters
+/// percent-encoded.
+fn url_encoded(v: &str) -> String {
+    const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(v, COMPONENT).to_string()
+}
+
 /// The least a bare 429 (no Retry-After) holds the source: limits are
 /// per second or longer, and a retry within milliseconds only meets
 /// another 429.
@@ -174,7 +185,8 @@ impl PlanSource {
         stats: Arc<SourceStats>,
         budget: Arc<Budget>,
     ) -> Result<PlanSource, String> {
-        let redactor = Redactor::new(secrets.values().cloned());
+        // A secret goes into URLs percent-encoded: that form is redacted too.
+        let redactor = Redactor::new(secrets.values().flat_map(|v| [v.clone(), url_encoded(v)]));
         let untrusted = plan.manifest().untrusted_hosts;
         let net = NetOptions::from_settings(&settings)?;
         let dns = OnceLock::new();
@@ -407,7 +419,7 @@ impl PlanSource {
                 };
             }
         };
-        let url = match self.inject(url) {
+        let url = match self.inject(url, true) {
             Ok(u) => u,
             Err(e) => return Attempt::Fail("config", e),
         };
@@ -427,13 +439,13 @@ impl PlanSource {
         }
         .timeout(self.policy.timeout);
         for (k, v) in headers {
-            match self.inject(v) {
+            match self.inject(v, false) {
                 Ok(v) => rb = rb.header(k.as_str(), v),
                 Err(e) => return Attempt::Fail("config", e),
             }
         }
         if let Some(b) = body {
-            match self.inject(b) {
+            match self.inject(b, false) {
                 Ok(b) => rb = rb.body(b),
                 Err(e) => return Attempt::Fail("config", e),
             }
@@ -562,7 +574,10 @@ impl PlanSource {
     }
 
     /// Substitute `${secret:NAME}` references.
-    fn inject(&self, text: &str) -> Result<String, String> {
+    /// `text` with its `${secret:NAME}` references replaced by the values
+    /// (percent-encoded in a URL, so a key with `+`, `/` or `&` arrives
+    /// as it is).
+    fn inject(&self, text: &str, in_url: bool) -> Result<String, String> {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(i) = rest.find("${secret:") {
@@ -573,6 +588,7 @@ impl PlanSource {
             };
             let name = &after[..end];
             match self.secrets.get(name) {
+                Some(v) if in_url => out.push_str(&url_encoded(v)),
                 Some(v) => out.push_str(v),
                 None => {
                     return Err(format!(

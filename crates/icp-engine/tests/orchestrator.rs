@@ -48,9 +48,13 @@ fn tightest(hits: &[Hit], k: usize) -> Duration {
         .unwrap_or(Duration::MAX)
 }
 
+/// The secret as it goes into a URL.
+const SECRET_IN_URL: &str = "sk_test_9f8e%2B7d6c%2F5b4a%3D";
+
 fn assert_no_secret(texts: &[String]) {
     for t in texts {
         assert!(!t.contains(SECRET), "the secret leaked into: {t}");
+        assert!(!t.contains(SECRET_IN_URL), "the secret leaked into: {t}");
     }
 }
 
@@ -586,12 +590,26 @@ async fn secret_in_the_query_never_reaches_errors_stops_or_logs() {
         .with_subscriber(capture.clone())
         .await;
 
-    // The key did go out in the URL: this test checks a real exposure.
+    // The key did go out in the URL, percent-encoded so the provider reads
+    // it as it is: this test checks a real exposure.
+    let sent: Vec<String> = hits
+        .all()
+        .iter()
+        .filter_map(|h| {
+            let url = reqwest::Url::parse(&h.url).ok()?;
+            let key = url
+                .query_pairs()
+                .find(|(k, _)| k == "api_key")?
+                .1
+                .into_owned();
+            Some(key)
+        })
+        .collect();
     assert!(
-        hits.all()
-            .iter()
-            .any(|h| h.url.contains(&format!("api_key={SECRET}")))
+        !sent.is_empty() && sent.iter().all(|k| k == SECRET),
+        "{sent:?}"
     );
+    assert!(hits.all().iter().all(|h| h.url.contains(SECRET_IN_URL)));
     let lines = run.error_lines();
     assert_eq!(run.errors.len(), 6, "{lines:?}");
     let stopped = engine.stopped();

@@ -17,7 +17,9 @@ use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Respond, ResponseTemplate, matchers::any};
 
 /// The API key the tests hand the engine through `TEST_KEY`.
-pub const SECRET: &str = "sk_test_9f8e7d6c5b4a";
+/// With `+`, `/` and `=`, as base64-style keys have: it must reach the
+/// provider as it is, percent-encoded in a query.
+pub const SECRET: &str = "sk_test_9f8e+7d6c/5b4a=";
 
 /// The fields the "profiles" of the tests need.
 pub fn needed() -> Vec<String> {

@@ -26,6 +26,15 @@ use crate::net::{Dns, GuardedResolver, NetOptions, check_url, redirect_policy, r
 use crate::redact::Redactor;
 use crate::stats::SourceStats;
 
+/// Whether an error body speaks of spent credits or quota rather than a
+/// bad key.
+fn mentions_credits(body: &str) -> bool {
+    let b = body.to_ascii_lowercase();
+    ["credit", "quota", "exhausted"]
+        .iter()
+        .any(|w| b.contains(w))
+}
+
 /// `v` as one URL component: everything but unreserved characters
 /// percent-encoded.
 fn url_encoded(v: &str) -> String {
@@ -525,6 +534,14 @@ impl PlanSource {
                     .and_then(|v| retry_after(v, SystemTime::now())),
                 throttled: status == 429,
             },
+            // Some providers say "credits exhausted" with a 403.
+            401 | 403 if mentions_credits(&answer.body) => Attempt::Stop(
+                "no_credits",
+                format!(
+                    "HTTP {status} from {shown}: out of credits ({})",
+                    snippet(&answer.body)
+                ),
+            ),
             401 | 403 => Attempt::Stop(
                 "refused",
                 format!(

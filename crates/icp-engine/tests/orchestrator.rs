@@ -773,3 +773,25 @@ async fn an_interrupt_ends_a_rate_limit_hold_at_once() {
     assert!(hits.len() <= 2, "{} calls", hits.len());
     assert_eq!(run.errors.len(), 6, "every account stays to be resumed");
 }
+
+/// A 403 that speaks of credits says the credits are spent, not that the
+/// key was refused; both stop the source.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_403_about_credits_is_out_of_credits_not_a_bad_key() {
+    for (body, want) in [
+        (
+            r#"{"error":"You have exhausted your credits"}"#,
+            "out of credits",
+        ),
+        (r#"{"error":"Invalid API key"}"#, "refused the API key"),
+    ] {
+        let (server, _hits) =
+            provider(move |_, _| ResponseTemplate::new(403).set_body_string(body)).await;
+        let cfg = config(&source_toml("a", &server.uri(), "", "concurrency = 1"));
+        let engine = engine(&cfg, memory_store());
+        enrich(&engine, &keys(2), false).await;
+        let stopped = engine.stopped();
+        assert_eq!(stopped.len(), 1);
+        assert!(stopped[0].1.contains(want), "{}", stopped[0].1);
+    }
+}

@@ -76,6 +76,12 @@ pub fn parse(
 
     // A 2xx.
     let body = match json {
+        // A bulk answer must carry its list: an empty body answers nothing.
+        None if bulk.is_some() => {
+            return Err(SourceError::Malformed(format!(
+                "{label}: the bulk answer is empty (HTTP {status})"
+            )));
+        }
         None => return Ok(all(req, out, || Outcome::NoData)),
         Some(Err(e)) => {
             return Err(SourceError::Malformed(format!(
@@ -107,8 +113,17 @@ fn parse_bulk(
     let label = &cfg.label;
     let malformed = |e: String| SourceError::Malformed(format!("{label}: {e}"));
     let answers: &[Value] = match walk(body, &b.items).map_err(malformed)? {
-        None | Some(Value::Null) => &[],
         Some(Value::Array(a)) => a,
+        Some(Value::Null) if error_reason(body).is_none() => &[],
+        // An error or an unexpected object instead of the list (Apollo's
+        // `{"error": "..."}` with a 200): not "every domain is unknown".
+        None | Some(Value::Null) => {
+            return Err(malformed(format!(
+                "no list of answers at {}{}",
+                at(&b.items),
+                error_reason(body).map_or(String::new(), |r| format!(" (the provider says: {r})"))
+            )));
+        }
         Some(other) => {
             return Err(malformed(format!(
                 "expected a list of answers at {}, found {}",

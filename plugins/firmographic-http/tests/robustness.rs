@@ -62,6 +62,33 @@ fn empty_answers_are_no_data() {
     assert_eq!(outcome(&r, "a.com"), &Outcome::NoData);
 }
 
+/// A bulk call answered with an error, an empty object or an empty body
+/// (Apollo sends `{"error": ...}` with a 200) fails its domains instead of
+/// caching them all as unknown.
+#[test]
+fn a_bulk_answer_without_its_list_fails_its_domains() {
+    let keys = ["a.com", "b.io"];
+    for body in [
+        r#"{"error":"Internal error, please retry"}"#,
+        "{}",
+        "",
+        r#"{"organizations": null, "error": "rate limited"}"#,
+    ] {
+        let m = malformed(answer(&apollo(true), &keys, 200, body).unwrap_err());
+        assert!(m.contains("apollo"), "{m}");
+        if body.contains("Internal") {
+            assert!(
+                m.contains("the provider says: Internal error, please retry"),
+                "{m}"
+            );
+        }
+    }
+    // A list with nothing in it is an answer: no data for both.
+    let r = answer(&apollo(true), &keys, 200, r#"{"organizations": []}"#).unwrap();
+    assert_eq!(outcome(&r, "a.com"), &Outcome::NoData);
+    assert_eq!(outcome(&r, "b.io"), &Outcome::NoData);
+}
+
 #[test]
 fn an_array_where_an_object_belongs() {
     let m = malformed(answer(&clearbit(), &["a.com"], 200, r#"[{"name": "X"}]"#).unwrap_err());

@@ -54,7 +54,9 @@ pub struct Slot {
     no_data_ttl: Duration,
     queued_retries: u32,
     queued_wait: Duration,
-    cost_per_call: f64,
+    /// Credits per account asked: a full call's cost over the accounts it
+    /// can carry (a bulk call of fewer domains costs its share).
+    cost_per_account: f64,
     /// Calls in flight across chunks (`concurrency`).
     permits: tokio::sync::Semaphore,
     /// One chunk at a time asks this source, in the order chunks arrive
@@ -228,7 +230,9 @@ impl Engine {
                 no_data_ttl: sc.no_data_ttl,
                 queued_retries: sc.queued_retries,
                 queued_wait: sc.queued_wait,
-                cost_per_call: sc.cost_per_call.unwrap_or(manifest.cost_per_call),
+                // The credits of a full call, shared by the accounts it can carry.
+                cost_per_account: sc.cost_per_call.unwrap_or(manifest.cost_per_call)
+                    / max_batch as f64,
                 permits: tokio::sync::Semaphore::new(sc.concurrency),
                 turn: tokio::sync::Mutex::new(()),
                 stats,
@@ -400,8 +404,7 @@ impl Engine {
         drop(runs);
         let mut estimates = estimates.into_inner().unwrap_or_else(|e| e.into_inner());
         for slot in &self.slots {
-            let est = estimates.entry(slot.name.clone()).or_default();
-            est.credits = est.calls as f64 * slot.cost_per_call;
+            estimates.entry(slot.name.clone()).or_default();
         }
         Ok((errors, estimates))
     }
@@ -438,6 +441,7 @@ impl Engine {
                 .await?;
             if dry_run && slot.cached {
                 est.calls += misses.len().div_ceil(slot.batch) as u64;
+                est.credits += misses.len() as f64 * slot.cost_per_account;
                 return Ok(est);
             }
             self.call(slot, keys, &misses, present, errors, &mut queued)
@@ -749,6 +753,7 @@ impl Estimate {
         self.accounts += other.accounts;
         self.cache_hits += other.cache_hits;
         self.calls += other.calls;
+        self.credits += other.credits;
     }
 }
 

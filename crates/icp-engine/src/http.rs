@@ -69,7 +69,8 @@ pub struct HttpPolicy {
     pub backoff_cap: Duration,
     pub breaker_threshold: u32,
     pub breaker_cooldown: Duration,
-    /// Credits one call costs (charged for answered calls: 2xx, 404, 422).
+    /// Credits a full call costs (charged for answered calls: 2xx, 404,
+    /// 422); a bulk call of fewer accounts than `max_batch` costs its share.
     pub cost_per_call: f64,
 }
 
@@ -253,7 +254,11 @@ impl PlanSource {
     /// Perform one request under every policy of the source.
     async fn perform(&self, req: &PlannedRequest) -> Performed {
         let records = u32::try_from(req.keys.len().max(1)).unwrap_or(u32::MAX);
-        let cost_milli = (self.policy.cost_per_call * 1000.0).round() as u64;
+        // `cost_per_call` is a full call's: a bulk call of fewer domains
+        // than the source can send costs its share.
+        let full = f64::from(self.plan.manifest().max_batch.max(1));
+        let share = f64::from(records).min(full) / full;
+        let cost_milli = (self.policy.cost_per_call * share * 1000.0).round() as u64;
         let mut retried = 0u32;
         let mut backoff_spent = Duration::ZERO;
         loop {

@@ -703,7 +703,8 @@ async fn dry_run_calls_nothing_and_estimates_calls_and_cache_hits() {
     assert_eq!(est.accounts, n as u64);
     assert_eq!(est.cache_hits, 7);
     assert_eq!(est.calls, 18u64.div_ceil(10), "18 misses in calls of 10");
-    assert_eq!(est.credits, 1.0);
+    // A full call of 10 costs 0.5: the 18 accounts asked cost their share.
+    assert!((est.credits - 0.9).abs() < 1e-9, "{}", est.credits);
     assert_eq!(engine.reports()["bulk"].calls, 0);
     let with_fields: BTreeSet<usize> = (0..n).filter(|&i| run.present[i] != 0).collect();
     assert_eq!(with_fields, (0..5).collect());
@@ -794,4 +795,32 @@ async fn a_403_about_credits_is_out_of_credits_not_a_bad_key() {
         assert_eq!(stopped.len(), 1);
         assert!(stopped[0].1.contains(want), "{}", stopped[0].1);
     }
+}
+
+/// A bulk call of fewer domains than a full batch costs its share of
+/// `cost_per_call`, so `--max-credits` lets every domain it pays for go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_short_bulk_call_costs_its_share_of_the_budget() {
+    let (server, hits) = provider(|h, _| company(h, 60, "Software")).await;
+    let cfg = config(&source_toml(
+        "bulk",
+        &server.uri(),
+        "max_batch = 10",
+        "cost_per_call = 10.0",
+    ));
+    let engine = engine_with(
+        &cfg,
+        memory_store(),
+        EngineOptions {
+            max_credits: Some(25.0),
+            ..EngineOptions::default()
+        },
+    );
+    let run = enrich(&engine, &keys(25), false).await;
+
+    assert!(run.errors.is_empty(), "{:?}", run.errors);
+    assert_eq!(hits.len(), 3, "calls of 10, 10 and 5");
+    let r = &engine.reports()["bulk"];
+    assert_eq!((r.found, r.credits), (25, 25.0));
+    assert!(engine.stopped().is_empty());
 }

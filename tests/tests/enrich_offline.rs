@@ -160,6 +160,33 @@ fn a_dry_run_writes_nothing() {
         .filter(|n| n != "store.db" && !n.to_string_lossy().starts_with("store.db-"))
         .collect();
     assert!(left.is_empty(), "a dry run wrote {left:?}");
+
+    // With --summary-json, the estimates go there for scripts.
+    let summary = dir.path().join("dry.json");
+    let r = icp_tests::run(
+        icp_tests::icp_command()
+            .current_dir(dir.path())
+            .arg("enrich")
+            .arg(repo().join("examples/accounts.csv"))
+            .arg("--config")
+            .arg(repo().join("config/icp.toml"))
+            .args(["--dry-run", "--store"])
+            .arg(&store)
+            .arg("--summary-json")
+            .arg(&summary),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    assert_eq!(s["dry_run"], true);
+    assert_eq!(s["accounts"], 20);
+    assert_eq!(s["rows_read"], 23);
+    assert!(
+        s["estimates"]["company-list"]["accounts"]
+            .as_u64()
+            .is_some(),
+        "{s}"
+    );
 }
 
 /// The production-shaped example (Clearbit, Apollo, PDL, websites) loads,

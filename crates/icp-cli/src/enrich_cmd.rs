@@ -98,6 +98,30 @@ struct Duplicates {
     fills: Vec<(usize, String)>,
 }
 
+/// What `--dry-run --summary-json` writes: the reading summary and what
+/// each source would be asked and cost.
+#[derive(Serialize)]
+struct DryRunSummary<'a> {
+    dry_run: bool,
+    #[serde(flatten)]
+    base: &'a Summary,
+    accounts: u64,
+    duplicates_merged: u64,
+    /// Credits all sources would spend.
+    credits: f64,
+    estimates: &'a BTreeMap<String, icp_engine::Estimate>,
+}
+
+fn write_json(path: &Path, value: &impl Serialize) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure::fatal(e.to_string()))?;
+    std::fs::write(path, text + "\n").map_err(|e| {
+        Failure::fatal(format!(
+            "cannot write the summary to {}: {e}",
+            display(path)
+        ))
+    })
+}
+
 #[derive(Serialize)]
 struct EnrichSummary {
     #[serde(flatten)]
@@ -362,6 +386,17 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
             render_estimates(&summary, keys.len(), duplicates, &estimates)
         );
         let _ = rejects.finish();
+        if let Some(path) = &args.summary_json {
+            let report = DryRunSummary {
+                dry_run: true,
+                base: &summary,
+                accounts: keys.len() as u64,
+                duplicates_merged: duplicates,
+                credits: estimates.values().map(|e| e.credits).sum(),
+                estimates: &estimates,
+            };
+            write_json(path, &report)?;
+        }
         return Ok(0);
     }
 
@@ -663,14 +698,7 @@ pub fn run(args: EnrichArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::fatal(e.to_string()))?;
     print!("{}", render(&report, &names));
     if let Some(path) = &args.summary_json {
-        let text =
-            serde_json::to_string_pretty(&json).map_err(|e| Failure::fatal(e.to_string()))?;
-        std::fs::write(path, text + "\n").map_err(|e| {
-            Failure::fatal(format!(
-                "cannot write the summary to {}: {e}",
-                display(path)
-            ))
-        })?;
+        write_json(path, &json)?;
     }
     if !stopped.is_empty() {
         for (name, why) in &stopped {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use icp_core::value::is_blank;
 use icp_core::{Profile, RecordBuilder, Scored, Unread, Value};
 use icp_io::read::{ChunkParser, ChunkRecord, CsvChunks, Format, Row, RowError, TableReader};
 use icp_io::write::{RejectsWriter, RowEncoder, TableWriter, rejects_path_for};
@@ -154,11 +155,11 @@ fn read_blocks(
 /// What one scoring worker keeps between rows.
 struct Worker<'a> {
     profiles: &'a [Profile],
-    /// When a profile reads `domain` and the input has no domain column
-    /// but a website, URL or e-mail column: those columns, and the row's
-    /// registrable domain (given to the builders as one column past the
-    /// input's).
-    derived_domain: Option<(&'a KeyColumns, String)>,
+    /// When a profile reads `domain` and the input has key columns
+    /// (website, URL, e-mail): those columns, the column the builders read
+    /// `domain` from (one past the input's when it has no domain column)
+    /// and the row's registrable domain, used where that cell is blank.
+    derived_domain: Option<(&'a KeyColumns, usize, String)>,
     builders: Vec<RecordBuilder>,
     records: Vec<Vec<Value>>,
     /// The scoring columns of the current row.
@@ -180,14 +181,31 @@ impl Worker<'_> {
         out: &mut Vec<u8>,
     ) -> Result<(), icp_io::WriteError> {
         scored.resize_with(self.profiles.len(), Scored::default);
-        if let Some((keys, domain)) = &mut self.derived_domain {
+        // The domain column's cell, or where it is blank (HubSpot's
+        // "Company Domain Name" often is) the domain of the row's key.
+        let mut target = usize::MAX;
+        if let Some((keys, col, domain)) = &mut self.derived_domain
+            && (*col >= n || is_blank(cell(*col)))
+        {
+            target = *col;
             domain.clear();
             if let Ok(d) = keys.key_for_cells(|i| (i < n).then(|| cell(i))) {
                 domain.push_str(d.as_str());
             }
         }
-        let derived = self.derived_domain.as_ref().map_or("", |(_, d)| d.as_str());
-        let cell = |i: usize| if i < n { cell(i) } else { derived };
+        let derived = self
+            .derived_domain
+            .as_ref()
+            .map_or("", |(_, _, d)| d.as_str());
+        let cell = |i: usize| {
+            if i == target {
+                derived
+            } else if i < n {
+                cell(i)
+            } else {
+                ""
+            }
+        };
         for (k, p) in self.profiles.iter().enumerate() {
             self.builders[k].build_with(cell, &mut self.records[k]);
             p.score_into(&self.records[k], &mut scored[k]);
@@ -311,20 +329,21 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
     let several = profiles.len() > 1;
     let mut out_headers = headers.clone();
     push_score_headers(&mut out_headers, &profiles);
-    // `domain` from the website, URL or e-mail columns when the input has
-    // no domain column (a Salesforce or Pipedrive export): the headers the
-    // builders see gain one column, the registrable domain of the row.
+    // `domain` by the key rules of `icp enrich` (website, URL or e-mail)
+    // where the input's domain cell is blank, or the input has no domain
+    // column (a Salesforce or Pipedrive export: the headers the builders
+    // see then gain one column).
     let keys = KeyColumns::detect(&headers, None);
     let derive_domain = keys.check().is_ok()
-        && profiles.iter().any(|p| {
-            RecordBuilder::new(p, &headers)
-                .absent_fields()
-                .contains(&"domain")
-        });
+        && profiles
+            .iter()
+            .any(|p| p.fields.iter().any(|f| f.name == "domain"));
+    let domain_col = icp_core::fields::column_for(&headers, "domain");
     let mut build_headers = headers.clone();
-    if derive_domain {
+    if derive_domain && domain_col.is_none() {
         build_headers.push("domain".to_string());
     }
+    let domain_col = domain_col.unwrap_or(headers.len());
     if !args.quiet {
         for profile in &profiles {
             warn_absent(
@@ -390,7 +409,7 @@ pub fn run(args: ScoreArgs) -> Result<u8, Failure> {
             let done_tx = done_tx.clone();
             let worker = Worker {
                 profiles,
-                derived_domain: derive_domain.then(|| (keys, String::new())),
+                derived_domain: derive_domain.then(|| (keys, domain_col, String::new())),
                 builders: profiles
                     .iter()
                     .map(|p| RecordBuilder::new(p, headers))

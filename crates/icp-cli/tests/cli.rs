@@ -455,6 +455,31 @@ fn salesforce_report_scores_domain_from_its_website() {
     );
     assert!(r.stdout.contains("line 6: a lone value"), "{}", r.stdout);
     assert!(r.stdout.contains("line 8: a lone value"), "{}", r.stdout);
+
+    // HubSpot's Company Domain Name is often blank: the Website URL of
+    // that row gives the domain.
+    let input = dir.path().join("hubspot.csv");
+    std::fs::write(
+        &input,
+        "Record ID,Company name,Company Domain Name,Website URL
+         1,Acme,,https://www.acme.co.uk/
+         2,Other,other.com,https://www.acme.co.uk/
+         3,None,,
+",
+    )
+    .unwrap();
+    let r = run(icp()
+        .arg("score")
+        .arg(&input)
+        .arg("--profile")
+        .arg(&profile)
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (h, rows) = read_csv(&out);
+    let score = h.iter().position(|c| c == "icp_score").unwrap();
+    let got: Vec<&str> = rows.iter().map(|r| r[score].as_str()).collect();
+    assert_eq!(got, ["4", "1", "0"]);
 }
 
 /// Cells a field cannot read are counted per column in the summary, so a

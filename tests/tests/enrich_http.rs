@@ -314,3 +314,33 @@ async fn a_provider_stricter_than_the_config_still_answers_every_account() {
         Some(u64::from(*throttled.lock().unwrap()))
     );
 }
+
+/// A provider that answers 200 with "insufficient credits" stops the
+/// source (exit 3), and that answer is not counted as credits spent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credits_exhausted_answer_stops_the_source_and_costs_nothing() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v2/companies/find"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"error": "Insufficient credits"}"#),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    write_inputs(dir.path(), &server.uri(), 5);
+    let r = run(&mut enrich(dir.path(), "out.csv"));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out.csv.json")).unwrap())
+            .unwrap();
+    assert!(
+        s["stopped"]["clearbit"]
+            .as_str()
+            .unwrap()
+            .contains("credits"),
+        "{s}"
+    );
+    assert_eq!(s["sources"]["clearbit"]["credits"], 0.0, "{s}");
+    assert_eq!(s["credits_spent"], 0.0, "{s}");
+}

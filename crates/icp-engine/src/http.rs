@@ -134,7 +134,8 @@ impl Budget {
 
 /// What became of one planned request.
 enum Performed {
-    Answer(Response),
+    /// An answer, and the credits (milli) charged for it.
+    Answer(Response, u64),
     /// This request's accounts fail; the run goes on.
     Failed(String),
     /// The source is stopped (or parked) for the run.
@@ -328,7 +329,7 @@ impl PlanSource {
                         self.limiter.block_until(Instant::now() + w);
                     }
                     resp.id = req.id.clone();
-                    return Performed::Answer(resp);
+                    return Performed::Answer(resp, cost_milli);
                 }
                 Attempt::Stop(kind, reason) => {
                     self.stats.count_error(kind);
@@ -653,7 +654,18 @@ impl Source for PlanSource {
             let mut next = Vec::new();
             for (req, done) in wave.iter().zip(performed) {
                 let result = match done {
-                    Performed::Answer(resp) => self.plan.parse(req, &resp),
+                    Performed::Answer(resp, charged) => {
+                        let parsed = self.plan.parse(req, &resp);
+                        if matches!(parsed, Err(SourceError::Stopped(_))) {
+                            // "Credits exhausted" with a 200 was not a paid
+                            // answer: give its charge back.
+                            self.budget.refund(charged);
+                            self.stats
+                                .credits_milli
+                                .fetch_sub(charged, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        parsed
+                    }
                     Performed::Failed(m) => Err(SourceError::Other(m)),
                     Performed::Stopped(m) => Err(SourceError::Stopped(m)),
                 };

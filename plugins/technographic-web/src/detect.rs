@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::html::Page;
-use crate::rules::{Kind, KindSet, Rules};
+use crate::rules::{Kind, KindSet, Pattern, Rules};
 
 /// Evidence shown per technology, at most.
 pub(crate) const MAX_EVIDENCE: usize = 12;
@@ -40,9 +40,20 @@ impl Found {
     /// given the matched part of `text`, and whether the pattern only asks
     /// for presence (`''`, then the value is not worth showing).
     fn scan(&mut self, set: &KindSet, text: &str, evidence: impl Fn(&str, bool) -> String) {
+        self.scan_where(set, text, |_| true, evidence);
+    }
+
+    /// [`Found::scan`] with only the patterns `keep` accepts.
+    fn scan_where(
+        &mut self,
+        set: &KindSet,
+        text: &str,
+        keep: impl Fn(&Pattern) -> bool,
+        evidence: impl Fn(&str, bool) -> String,
+    ) {
         for i in set.matching(text) {
             let p = &set.patterns[i];
-            if self.seen.contains(&(p.tech, p.rule.clone())) {
+            if !keep(p) || self.seen.contains(&(p.tech, p.rule.clone())) {
                 continue;
             }
             let hit = p.regex.find(text).map_or("", |m| m.as_str());
@@ -85,19 +96,34 @@ pub(crate) fn headers(rules: &Rules, headers: &[(String, String)], found: &mut F
     }
 }
 
-/// Evidence from a page's markup, scripts and meta tags.
-pub(crate) fn page(rules: &Rules, page: &Page, found: &mut Found) {
+/// Evidence from a page's markup, scripts and meta tags; `site` is the
+/// company's domain, which the page belongs to.
+pub(crate) fn page(rules: &Rules, page: &Page, site: &str, found: &mut Found) {
     if let Some(set) = rules.kind(Kind::Scripts) {
         // Scripts first, hints (`<link rel=dns-prefetch>`) last: a pattern
         // shows its strongest evidence.
         let mut urls: Vec<&(&str, String)> = page.urls.iter().collect();
         urls.sort_by_key(|(kind, _)| url_rank(kind));
         for (kind, url) in urls {
-            found.scan(set, url, |_, _| format!("{kind} {}", display_url(url)));
+            let own = own_url(url, site);
+            // An image hot-linked from another site (a vendor's logo on an
+            // integrations page) says nothing of this site's stack; a
+            // tracking pixel has no image file name.
+            if !own && matches!(*kind, "img" | "source") && is_image_file(url) {
+                continue;
+            }
+            // A path pattern that names no host (`/wp-content/`,
+            // `/_next/static/`) speaks for the site the URL is on.
+            found.scan_where(
+                set,
+                url,
+                |p| own || !p.regex.as_str().starts_with("^[^?]*/"),
+                |_, _| format!("{kind} {}", display_url(url)),
+            );
         }
     }
     if let Some(set) = rules.kind(Kind::Inline) {
-        for body in &page.inline {
+        for body in page.inline.iter().filter(|b| !is_framework_data(b)) {
             found.scan(set, body, |hit, _| {
                 format!("inline script {}", short(hit, 60))
             });
@@ -125,6 +151,56 @@ pub(crate) fn page(rules: &Rules, page: &Page, found: &mut Found) {
             });
         }
     }
+}
+
+/// Whether a URL in match form (`host/path` or `/path`) is on `site` or
+/// one of its subdomains, or relative.
+pub(crate) fn own_url(url: &str, site: &str) -> bool {
+    if url.starts_with('/') {
+        return true;
+    }
+    let host = url.split(['/', '?']).next().unwrap_or("");
+    let host = host.rsplit_once(':').map_or(host, |(h, port)| {
+        if port.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let site = site.trim_start_matches("www.");
+    host == site
+        || host
+            .strip_suffix(site)
+            .is_some_and(|sub| sub.ends_with('.'))
+}
+
+/// Whether a URL's path names an image file.
+fn is_image_file(url: &str) -> bool {
+    let path = url.split('?').next().unwrap_or(url).to_ascii_lowercase();
+    [
+        ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp",
+    ]
+    .iter()
+    .any(|e| path.ends_with(e))
+}
+
+/// Inline scripts that carry a framework's page data, not code that runs a
+/// tool: Next.js's flight payload (`self.__next_f.push(...)`) and the state
+/// Nuxt, Remix and others serialise. Text in them (a tutorial's code
+/// sample) is content.
+fn is_framework_data(body: &str) -> bool {
+    const MARKERS: [&str; 8] = [
+        "self.__next_f",
+        "(self.__next_f",
+        "window.__NUXT__",
+        "window.__remixContext",
+        "window.__APOLLO_STATE__",
+        "window.__INITIAL_STATE__",
+        "window.__PRELOADED_STATE__",
+        "window.__staticRouterHydrationData",
+    ];
+    let t = body.trim_start();
+    MARKERS.iter().any(|m| t.starts_with(m))
 }
 
 fn url_rank(kind: &str) -> u8 {

@@ -269,7 +269,7 @@ impl TechnographicWeb {
                 format!("not HTML ({why})")
             } else {
                 let page = html::scan(body);
-                detect::page(self.rules(), &page, &mut found);
+                detect::page(self.rules(), &page, key, &mut found);
                 if part == Part::Home
                     && let Some(target) = &page.refresh
                 {
@@ -283,14 +283,26 @@ impl TechnographicWeb {
                         Err(why) => out.logs.push(format!("{key}: {why}")),
                     }
                 }
-                match resp.header(TRUNCATED_HEADER) {
+                let read = match resp.header(TRUNCATED_HEADER) {
                     Some(n) => format!(
                         "truncated at {} bytes",
                         n.trim().parse::<u64>().unwrap_or(resp.body.len() as u64)
                     ),
                     None if cut < resp.body.len() => format!("truncated at {SCAN_BYTES} bytes"),
                     None => "ok".to_string(),
-                }
+                };
+                // A homepage that redirects to another site (a rebrand, an
+                // acquirer, a parking page) shows that site's stack: say so.
+                let elsewhere = resp
+                    .header(FINAL_URL_HEADER)
+                    .and_then(url::match_form)
+                    .filter(|u| !detect::own_url(u, key))
+                    .map(|u| {
+                        let host = u.split(['/', '?']).next().unwrap_or("").to_string();
+                        format!(" (redirected to {host})")
+                    })
+                    .unwrap_or_default();
+                read + &elsewhere
             }
         };
         let mut fields = BTreeMap::new();

@@ -424,3 +424,81 @@ fn markup_only_signals() {
         vec!["img px.ads.linkedin.com/collect/"]
     );
 }
+
+/// A Next.js App Router page puts its content, a tutorial's code samples
+/// included, into `self.__next_f.push(...)` data scripts: that text is
+/// content, not a loader. The same loader as a real script is evidence.
+#[test]
+fn framework_data_scripts_are_content() {
+    let src = source(json!({ "min_confidence": 1 }));
+    let sample = r#"<script id=\"hs-script-loader\" src=\"//js.hs-scripts.com/123.js\"></script> window.intercomSettings = {app_id: 'x'}; analytics.SNIPPET_VERSION = '4.15.3'; var stripe = Stripe('pk_test_123'); Munchkin.init('123-ABC-456');"#;
+    let body = format!(
+        "<html><head><script src=\"/_next/static/chunks/main.js\"></script></head><body><pre><code>how to install</code></pre>\
+         <script>self.__next_f.push([1,\"{sample}\"])</script>\
+         <script>(self.__next_f=self.__next_f||[]).push([0])</script></body></html>"
+    );
+    let r = run(&src, "tutorials.dev", &Site::new(page(body, &[])));
+    assert_eq!(
+        r.technologies(),
+        sorted(&["nextjs", "react"]),
+        "{}",
+        r.text("technology_details")
+    );
+    let live =
+        "<html><head><script>window.intercomSettings = {app_id: 'x'};</script></head></html>";
+    let r = run(&src, "tutorials.dev", &Site::new(page(live, &[])));
+    assert!(
+        r.technologies().contains(&"intercom".to_string()),
+        "{}",
+        r.text("technology_details")
+    );
+}
+
+/// Images hot-linked from other sites (vendors' logos) are no evidence,
+/// and a path pattern (`/wp-content/`, `/_next/static/`, `/cdn-cgi/`)
+/// counts only on the company's own site; a tracking pixel still counts.
+#[test]
+fn hotlinked_images_and_foreign_paths_are_no_evidence() {
+    let src = source(json!({ "min_confidence": 1 }));
+    let body = r#"<html><body>
+        <img src="https://cdn.shopify.com/s/files/1/shopify_logo_black.png">
+        <img src="https://news.example-partner.com/wp-content/uploads/2024/01/logo.png">
+        <img src="https://images.example-media.com/cdn-cgi/image/width=200/logo.jpg">
+        <img src="https://www.example-vendor.com/_next/static/media/logo.svg">
+        <script src="https://widgets.example-partner.com/wp-content/plugins/x/widget.js"></script>
+        </body></html>"#;
+    let r = run(&src, "integrations.io", &Site::new(page(body, &[])));
+    assert_eq!(
+        r.technologies(),
+        Vec::<String>::new(),
+        "{}",
+        r.text("technology_details")
+    );
+    let own = r#"<html><body>
+        <img src="https://cdn.integrations.io/wp-content/uploads/2024/01/team.jpg">
+        <noscript><img src="https://px.ads.linkedin.com/collect/?pid=1&fmt=gif"></noscript>
+        </body></html>"#;
+    let r = run(&src, "integrations.io", &Site::new(page(own, &[])));
+    let techs = r.technologies();
+    assert!(techs.contains(&"wordpress".to_string()), "{techs:?}");
+    assert!(techs.contains(&"linkedin-insight".to_string()), "{techs:?}");
+}
+
+/// Akamai's Bot Manager cookies and Microsoft 365's newer MX hosts.
+#[test]
+fn akamai_cookies_and_new_microsoft_365_mx() {
+    let src = source(json!({}));
+    let home = page(
+        "<html></html>",
+        &[
+            ("set-cookie", "_abck=0A1B2C; Path=/; Secure"),
+            ("set-cookie", "bm_sz=9F8E; Path=/"),
+        ],
+    );
+    let site = Site::new(home).mx(&["0 bigcorp-com.a1b2c3d4.mx.microsoft."]);
+    let r = run(&src, "bigcorp.com", &site);
+    let techs = r.technologies();
+    assert!(techs.contains(&"akamai".to_string()), "{techs:?}");
+    assert!(techs.contains(&"microsoft-365".to_string()), "{techs:?}");
+    assert_eq!(r.text("mail_provider"), "Microsoft 365");
+}

@@ -215,3 +215,41 @@ async fn names_resolving_to_private_addresses_are_refused() {
     // DNS evidence still counts for the refused site.
     assert_eq!(cell(&h, &rows[2], "mail_provider"), "Google Workspace");
 }
+
+/// A homepage that answers 5xx until the retries are spent still shows its
+/// CDN's headers; its status says what the page answered.
+#[tokio::test]
+async fn an_error_page_still_counts_its_headers() {
+    let dns = DnsServer::start(zone().a("errorpage.com", "127.0.0.1".parse().unwrap()));
+    let site = MockServer::start().await;
+    Mock::given(path("/errorpage.com/"))
+        .respond_with(
+            ResponseTemplate::new(500)
+                .insert_header("cf-ray", "8a1b2c3d4e5f6a7b-AMS")
+                .insert_header("server", "cloudflare")
+                .set_body_raw("<html><body>Internal error</body></html>", "text/html"),
+        )
+        .mount(&site)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            "base_url = \"http://127.0.0.1:{}/{{domain}}/\", allow_private = true, dns_server = \"{}\"",
+            site.address().port(),
+            dns.setting()
+        ),
+    );
+    let out = enrich(
+        dir.path(),
+        "Company name,Website URL\nError Page,https://errorpage.com/\n",
+    );
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let (h, rows) = read_csv(&dir.path().join("out.csv"));
+    assert_eq!(cell(&h, &rows[0], "homepage_status"), "HTTP 500");
+    assert!(
+        cell(&h, &rows[0], "technologies").contains("cloudflare"),
+        "{:?}",
+        rows[0]
+    );
+}

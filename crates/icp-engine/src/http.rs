@@ -151,6 +151,9 @@ enum Attempt {
         retry_after: Option<Duration>,
         /// A 429: the provider's limit, not a failure; holds the whole source.
         throttled: bool,
+        /// A website's answer (a 5xx page): once the retries are spent the
+        /// plugin still reads its headers (a CDN's, say).
+        last: Option<Box<Response>>,
     },
     /// (kind, message): kinds are the summary's `errors_by_kind` keys.
     Fail(&'static str, String),
@@ -344,7 +347,17 @@ impl PlanSource {
                     reason,
                     retry_after,
                     throttled,
+                    last,
                 } => {
+                    // Out of retries, a website's last answer is still read
+                    // (its headers count), as an answer with its status.
+                    let give_up = |reason: String| match last.clone() {
+                        Some(mut resp) => {
+                            resp.id = req.id.clone();
+                            Performed::Answer(*resp, 0)
+                        }
+                        None => Performed::Failed(self.redactor.redact(&reason)),
+                    };
                     self.stats.count_error(kind);
                     if throttled {
                         SourceStats::add(&self.stats.throttled, 1);
@@ -377,21 +390,19 @@ impl PlanSource {
                         self.limiter.block_until(Instant::now() + delay);
                     }
                     if retried >= self.policy.retries {
-                        return Performed::Failed(
-                            self.redactor.redact(&format!(
-                                "gave up after {} attempts: {reason}",
-                                retried + 1
-                            )),
-                        );
+                        return give_up(format!(
+                            "gave up after {} attempts: {reason}",
+                            retried + 1
+                        ));
                     }
                     if (asked.is_none() || self.untrusted)
                         && backoff_spent + delay > self.policy.max_retry_wait
                     {
-                        return Performed::Failed(self.redactor.redact(&format!(
+                        return give_up(format!(
                             "gave up after {} attempts ({} of backoff): {reason}",
                             retried + 1,
                             human(backoff_spent)
-                        )));
+                        ));
                     }
                     tracing::warn!(
                         source = %self.name,
@@ -430,6 +441,7 @@ impl PlanSource {
                         reason: format!("DNS {record_type:?} {name}: {}", f.message),
                         retry_after: None,
                         throttled: false,
+                        last: None,
                     },
                 };
             }
@@ -539,6 +551,7 @@ impl PlanSource {
                     .header("retry-after")
                     .and_then(|v| retry_after(v, SystemTime::now())),
                 throttled: status == 429,
+                last: self.untrusted.then(|| Box::new(answer)),
             },
             // Some providers say "credits exhausted" with a 403.
             401 | 403 if mentions_credits(&answer.body) => Attempt::Stop(
@@ -593,6 +606,7 @@ impl PlanSource {
             reason: format!("{shown}: {what}"),
             retry_after: None,
             throttled: false,
+            last: None,
         }
     }
 

@@ -495,7 +495,7 @@ impl RecordBuilder {
                     }
                 }
                 Some(tests) => {
-                    self.parse(p, raw, parsed, scratch, spare);
+                    parse_cell(p, raw, parsed, scratch, spare);
                     *slot = if parsed.is_missing() {
                         Value::Missing
                     } else {
@@ -503,7 +503,7 @@ impl RecordBuilder {
                     };
                 }
                 None => {
-                    self.parse(p, raw, slot, scratch, spare);
+                    parse_cell(p, raw, slot, scratch, spare);
                     if matches!(p.kind, Kind::Number | Kind::Date) {
                         note_unread(slot, raw, unread);
                     }
@@ -524,24 +524,22 @@ impl RecordBuilder {
             }
         }
     }
+}
 
-    /// The value of one cell for the slot `p` into `slot`.
-    fn parse(
-        &self,
-        p: &SlotPlan,
-        raw: &str,
-        slot: &mut Value,
-        scratch: &mut String,
-        spare: &mut Vec<Str>,
-    ) {
-        // Vocabularies (industry, country) and numbers and dates through
-        // the field's own parser ("1.200" employees); texts and lists in
-        // place.
-        if matches!(p.src, Source::Normalised(_)) || matches!(p.kind, Kind::Number | Kind::Date) {
-            *slot = parse_field(&p.name, p.kind, raw);
-        } else {
-            parse_into(p.kind, raw, slot, scratch, spare);
-        }
+/// The value of one cell for the slot `p` into `slot`: vocabularies
+/// (industry, country) through the field's own parser, the rest by
+/// [`parse_into`].
+fn parse_cell(
+    p: &SlotPlan,
+    raw: &str,
+    slot: &mut Value,
+    scratch: &mut String,
+    spare: &mut Vec<Str>,
+) {
+    if matches!(p.src, Source::Normalised(_)) {
+        *slot = parse_field(&p.name, p.kind, raw);
+    } else {
+        parse_into(&p.name, p.kind, raw, slot, scratch, spare);
     }
 }
 
@@ -575,9 +573,16 @@ fn is_normalised(name: &str) -> bool {
     matches!(name, "industry" | "country")
 }
 
-/// `parse_as(kind, raw)` into `slot`, reusing the slot's text or list when
+/// `parse_field(field, kind, raw)` into `slot`, reusing the slot's text or list when
 /// the new value is the same.
-fn parse_into(kind: Kind, raw: &str, slot: &mut Value, scratch: &mut String, spare: &mut Vec<Str>) {
+fn parse_into(
+    field: &str,
+    kind: Kind,
+    raw: &str,
+    slot: &mut Value,
+    scratch: &mut String,
+    spare: &mut Vec<Str>,
+) {
     if is_blank(raw) {
         // A list's allocation is kept for the slot's next list.
         if let Value::List(items) = std::mem::take(slot) {
@@ -611,6 +616,7 @@ fn parse_into(kind: Kind, raw: &str, slot: &mut Value, scratch: &mut String, spa
                 *slot = Value::List(items);
             }
         }
-        Kind::Number | Kind::Date => *slot = parse_as(kind, raw),
+        // Through the field's own parser ("1.200" employees).
+        Kind::Number | Kind::Date => *slot = parse_field(field, kind, raw),
     }
 }

@@ -351,7 +351,7 @@ impl PlanSource {
                 } => {
                     // Out of retries, a website's last answer is still read
                     // (its headers count), as an answer with its status.
-                    let give_up = |reason: String| match last.clone() {
+                    let give_up = move |reason: String| match last {
                         Some(mut resp) => {
                             resp.id = req.id.clone();
                             Performed::Answer(*resp, 0)

@@ -141,16 +141,18 @@ fn profile_check_with_the_config_warns_on_fields_no_source_provides() {
 fn a_dry_run_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = dir.path().join("store.db");
-    let r = icp_tests::run(
-        icp_tests::icp_command()
-            .current_dir(dir.path())
+    let dry_run = || {
+        let mut c = icp_tests::icp_command();
+        c.current_dir(dir.path())
             .arg("enrich")
             .arg(repo().join("examples/accounts.csv"))
             .arg("--config")
             .arg(repo().join("config/icp.toml"))
             .args(["--dry-run", "--store"])
-            .arg(&store),
-    );
+            .arg(&store);
+        c
+    };
+    let r = icp_tests::run(&mut dry_run());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("dry run"), "{}", r.stdout);
     assert!(r.stdout.contains("company-list"), "{}", r.stdout);
@@ -163,18 +165,7 @@ fn a_dry_run_writes_nothing() {
 
     // With --summary-json, the estimates go there for scripts.
     let summary = dir.path().join("dry.json");
-    let r = icp_tests::run(
-        icp_tests::icp_command()
-            .current_dir(dir.path())
-            .arg("enrich")
-            .arg(repo().join("examples/accounts.csv"))
-            .arg("--config")
-            .arg(repo().join("config/icp.toml"))
-            .args(["--dry-run", "--store"])
-            .arg(&store)
-            .arg("--summary-json")
-            .arg(&summary),
-    );
+    let r = icp_tests::run(dry_run().arg("--summary-json").arg(&summary));
     assert_eq!(r.code, 0, "{}", r.stderr);
     let s: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();

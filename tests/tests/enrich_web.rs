@@ -78,6 +78,19 @@ fn write_config(dir: &Path, settings: &str) {
     .unwrap();
 }
 
+/// The config for sites served by `site` (one path per domain) and names
+/// resolved by `dns`.
+fn write_local_config(dir: &Path, site: &MockServer, dns: &DnsServer) {
+    write_config(
+        dir,
+        &format!(
+            "base_url = \"http://127.0.0.1:{}/{{domain}}/\", allow_private = true, dns_server = \"{}\"",
+            site.address().port(),
+            dns.setting()
+        ),
+    );
+}
+
 fn enrich(dir: &Path, accounts: &str) -> icp_tests::Output {
     std::fs::write(dir.join("accounts.csv"), accounts).unwrap();
     run(icp_command().args([
@@ -108,14 +121,7 @@ async fn technologies_come_from_markup_and_dns_not_from_prose() {
         .mount(&site)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    write_config(
-        dir.path(),
-        &format!(
-            "base_url = \"http://127.0.0.1:{}/{{domain}}/\", allow_private = true, dns_server = \"{}\"",
-            site.address().port(),
-            dns.setting()
-        ),
-    );
+    write_local_config(dir.path(), &site, &dns);
     let out = enrich(
         dir.path(),
         "Company name,Website URL\nNorthwind Capital,https://www.northwindcapital.com/\nStudio Koi,studiokoi.jp\n",
@@ -232,14 +238,7 @@ async fn an_error_page_still_counts_its_headers() {
         .mount(&site)
         .await;
     let dir = tempfile::tempdir().unwrap();
-    write_config(
-        dir.path(),
-        &format!(
-            "base_url = \"http://127.0.0.1:{}/{{domain}}/\", allow_private = true, dns_server = \"{}\"",
-            site.address().port(),
-            dns.setting()
-        ),
-    );
+    write_local_config(dir.path(), &site, &dns);
     let out = enrich(
         dir.path(),
         "Company name,Website URL\nError Page,https://errorpage.com/\n",

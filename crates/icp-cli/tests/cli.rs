@@ -428,13 +428,16 @@ fn salesforce_report_scores_domain_from_its_website() {
     )
     .unwrap();
     let out = dir.path().join("scored.csv");
-    let r = run(icp()
-        .arg("score")
-        .arg(&input)
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--out")
-        .arg(&out));
+    let score = |input: &std::path::Path| {
+        run(icp()
+            .arg("score")
+            .arg(input)
+            .arg("--profile")
+            .arg(&profile)
+            .arg("--out")
+            .arg(&out))
+    };
+    let r = score(&input);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("no column for `domain`"), "{}", r.stderr);
     let (h, rows) = read_csv(&out);
@@ -461,24 +464,17 @@ fn salesforce_report_scores_domain_from_its_website() {
     let input = dir.path().join("hubspot.csv");
     std::fs::write(
         &input,
-        "Record ID,Company name,Company Domain Name,Website URL
-         1,Acme,,https://www.acme.co.uk/
-         2,Other,other.com,https://www.acme.co.uk/
-         3,None,,
-",
+        "Record ID,Company name,Company Domain Name,Website URL\n\
+         1,Acme,,https://www.acme.co.uk/\n\
+         2,Other,other.com,https://www.acme.co.uk/\n\
+         3,None,,\n",
     )
     .unwrap();
-    let r = run(icp()
-        .arg("score")
-        .arg(&input)
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--out")
-        .arg(&out));
+    let r = score(&input);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let (h, rows) = read_csv(&out);
-    let score = h.iter().position(|c| c == "icp_score").unwrap();
-    let got: Vec<&str> = rows.iter().map(|r| r[score].as_str()).collect();
+    let at = h.iter().position(|c| c == "icp_score").unwrap();
+    let got: Vec<&str> = rows.iter().map(|r| r[at].as_str()).collect();
     assert_eq!(got, ["4", "1", "0"]);
 }
 
